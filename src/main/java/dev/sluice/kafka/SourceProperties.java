@@ -1,0 +1,46 @@
+package dev.sluice.kafka;
+
+import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The Kafka side of the pipeline. Brokers, security and client tuning come from Spring Boot's
+ * {@code spring.kafka.*} keys; these are Sluice's own.
+ *
+ * @param topic the topic payments are read from (default payments)
+ * @param deadLetterTopic where invalid records go, same key and value plus reason headers
+ *     (default payments.DLT)
+ * @param pollTimeout longest a poll blocks when nothing arrives (default 100ms: completions also
+ *     wake the poll, so this only bounds how fast control requests are noticed)
+ * @param commitInterval offsets are committed at most this often while running (default 200ms:
+ *     bounds redelivery after a crash to ~0.2 s of traffic at a few commits per second)
+ * @param revokeTimeout on rebalance, how long to wait for in-flight records of revoked partitions
+ *     to become durable before committing their prefix (default 5s; keep below max.poll.interval.ms)
+ */
+@Validated
+@ConfigurationProperties("sluice.source")
+public record SourceProperties(
+        @DefaultValue("payments") @NotBlank String topic,
+        @DefaultValue("payments.DLT") @NotBlank String deadLetterTopic,
+        @DefaultValue("100ms") Duration pollTimeout,
+        @DefaultValue("200ms") Duration commitInterval,
+        @DefaultValue("5s") Duration revokeTimeout) {
+
+    public SourceProperties {
+        requireBetween("sluice.source.poll-timeout", pollTimeout, Duration.ofMillis(1), Duration.ofSeconds(10));
+        requireBetween("sluice.source.commit-interval", commitInterval, Duration.ZERO, Duration.ofMinutes(1));
+        requireBetween("sluice.source.revoke-timeout", revokeTimeout, Duration.ZERO, Duration.ofMinutes(5));
+        if (topic != null && topic.equals(deadLetterTopic)) {
+            throw new IllegalArgumentException("sluice.source.dead-letter-topic must differ from sluice.source.topic (" + topic + ")");
+        }
+    }
+
+    private static void requireBetween(String property, Duration value, Duration min, Duration max) {
+        if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(property + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.sluice.pipeline;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How processed records are grouped into sink transactions.
+ *
+ * @param maxSize records per transaction (default 500: amortises the commit's fsync; larger
+ *     batches add latency and lock time without much more throughput)
+ * @param maxWait a batch is flushed at the latest this long after its first record arrived
+ *     (default 20ms: bounds the latency a quiet topic adds)
+ * @param sinkThreads transactions written concurrently, each on its own connection (default 4:
+ *     keeps the database busy while one batch waits on its commit; keep below the pool size)
+ */
+@Validated
+@ConfigurationProperties("sluice.batch")
+public record BatchProperties(
+        @DefaultValue("500") @Min(1) @Max(50_000) int maxSize,
+        @DefaultValue("20ms") Duration maxWait,
+        @DefaultValue("4") @Min(1) @Max(64) int sinkThreads) {
+
+    public BatchProperties {
+        if (maxWait == null || maxWait.isNegative() || maxWait.isZero() || maxWait.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new IllegalArgumentException("sluice.batch.max-wait must be between 1ms and 10s, was " + maxWait);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.sluice.pipeline;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * What SIGTERM (application shutdown) does with in-flight work.
+ *
+ * @param mode {@code drain} finishes in-flight records first, {@code abort} cancels them
+ *     (default drain: nothing is redelivered after a deploy)
+ * @param drainDeadline a drain that has not finished by then turns into an abort (default 30s:
+ *     5000 in-flight records at 500/batch and ~50 ms per transaction need ~1 s; the rest is margin
+ *     for a slow database). Keep the pod's termination grace period above it.
+ * @param abortTimeout how long an abort waits for cancelled workers to end (default 1s)
+ */
+@Validated
+@ConfigurationProperties("sluice.shutdown")
+public record ShutdownProperties(
+        @DefaultValue("drain") StopMode mode,
+        @DefaultValue("30s") Duration drainDeadline,
+        @DefaultValue("1s") Duration abortTimeout) {
+
+    public ShutdownProperties {
+        if (drainDeadline == null || drainDeadline.isNegative() || drainDeadline.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("sluice.shutdown.drain-deadline must be between 0s and 1h, was " + drainDeadline);
+        }
+        if (abortTimeout == null || abortTimeout.toMillis() < 1 || abortTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("sluice.shutdown.abort-timeout must be between 1ms and 1m, was " + abortTimeout);
+        }
+    }
+
+    /** How in-flight work is treated when consumption stops. */
+    public enum StopMode { DRAIN, ABORT }
+}
