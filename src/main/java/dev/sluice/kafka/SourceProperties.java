@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  *     bounds redelivery after a crash to ~0.2 s of traffic at a few commits per second)
  * @param revokeTimeout on rebalance, how long to wait for in-flight records of revoked partitions
  *     to become durable before committing their prefix (default 5s; keep below max.poll.interval.ms)
+ * @param autoStartup start consuming when the application starts (default true); when false the
+ *     pipeline waits STOPPED for a {@code resume}
  */
 @Validated
 @ConfigurationProperties("sluice.source")
@@ -27,7 +29,8 @@ public record SourceProperties(
         @DefaultValue("payments.DLT") @NotBlank String deadLetterTopic,
         @DefaultValue("100ms") Duration pollTimeout,
         @DefaultValue("200ms") Duration commitInterval,
-        @DefaultValue("5s") Duration revokeTimeout) {
+        @DefaultValue("5s") Duration revokeTimeout,
+        @DefaultValue("true") boolean autoStartup) {
 
     public SourceProperties {
         requireBetween("sluice.source.poll-timeout", pollTimeout, Duration.ofMillis(1), Duration.ofSeconds(10));

@@ -1,0 +1,263 @@
+package dev.sluice.kafka;
+
+import dev.sluice.pipeline.Backoff;
+import dev.sluice.pipeline.BatchSink;
+import dev.sluice.pipeline.Completions;
+import dev.sluice.pipeline.FlowMetrics;
+import dev.sluice.pipeline.KeyedDispatcher;
+import dev.sluice.pipeline.Lifecycle;
+import dev.sluice.pipeline.PipelineControl;
+import dev.sluice.pipeline.PipelineState;
+import dev.sluice.pipeline.PipelineStatus;
+import dev.sluice.pipeline.PrefetchGate;
+import dev.sluice.pipeline.ProcessStep;
+import dev.sluice.pipeline.RecordDecoder;
+import dev.sluice.pipeline.RecordWorker;
+import dev.sluice.pipeline.ShutdownProperties.StopMode;
+import dev.sluice.pipeline.SinkStage;
+import dev.sluice.pipeline.StopReport;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.ConsumerFactory;
+
+/**
+ * The pipeline as operators and Spring see it: each start or resume creates a run (a fresh
+ * consumer, poll thread, workers and sink threads) and each drain or abort ends it. Stops in a
+ * {@link SmartLifecycle} phase before the web server, the Kafka producer and the DataSource close.
+ *
+ * <p>Thread-safe: the lifecycle is the single owner of the state; {@code run} is replaced only
+ * under {@code this}, and only while STOPPED.
+ */
+public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
+
+    /** Stops first (highest phase), while the web server and connections are still up. */
+    public static final int PHASE = Integer.MAX_VALUE - 100;
+    private static final Logger log = LoggerFactory.getLogger(KafkaPipeline.class);
+
+    private final ConsumerFactory<?, ?> consumerFactory;
+    private final Producer<byte[], byte[]> producer;
+    private final RecordDecoder<T> decoder;
+    private final ProcessStep<T> step;
+    private final BatchSink<T> sink;
+    private final PipelineSettings settings;
+    private final FlowMetrics metrics;
+    private final Backoff backoff;
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final AtomicLong runs = new AtomicLong();
+    /** The current or last run; replaced under {@code this}. */
+    private volatile PollLoop run;
+    private volatile PrefetchGate gate;
+    private volatile StopReport lastStop;
+
+    public KafkaPipeline(ConsumerFactory<?, ?> consumerFactory, Producer<byte[], byte[]> producer, RecordDecoder<T> decoder,
+            ProcessStep<T> step, BatchSink<T> sink, PipelineSettings settings, MeterRegistry registry) {
+        this.consumerFactory = consumerFactory;
+        this.producer = producer;
+        this.decoder = decoder;
+        this.step = step;
+        this.sink = sink;
+        this.settings = settings;
+        this.metrics = new FlowMetrics(registry);
+        this.backoff = new Backoff(settings.retry());
+        registerGauges(registry);
+    }
+
+    public Lifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    public FlowMetrics metrics() {
+        return metrics;
+    }
+
+    // ---- operations ----
+
+    @Override
+    public synchronized PipelineState resume() {
+        if (lifecycle.moveTo(PipelineState.STOPPED, PipelineState.RUNNING)) {
+            run = newRun();
+            run.start();
+        }
+        return lifecycle.state();
+    }
+
+    @Override
+    public PipelineState drain(Duration deadline) {
+        return drain(deadline, "operator request");
+    }
+
+    PipelineState drain(Duration deadline, String reason) {
+        PollLoop current = run;
+        if (current != null) {
+            current.drainDeadline(deadline, reason);
+        }
+        if (lifecycle.moveTo(PipelineState.RUNNING, PipelineState.DRAINING) && current != null) {
+            current.wake();
+        }
+        return lifecycle.state();
+    }
+
+    @Override
+    public PipelineState abort() {
+        return abort("operator request");
+    }
+
+    PipelineState abort(String reason) {
+        PollLoop current = run;
+        PipelineState state = lifecycle.state();
+        if ((state == PipelineState.RUNNING || state == PipelineState.DRAINING)
+                && lifecycle.moveTo(state, PipelineState.ABORTING) && current != null) {
+            current.abortRequested(reason);
+        }
+        return lifecycle.state();
+    }
+
+    /** Stops without a final commit, as a crash would (tests). */
+    void halt() {
+        PollLoop current = run;
+        if (current != null) {
+            current.halt();
+        }
+    }
+
+    @Override
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return lifecycle.await(PipelineState.STOPPED, timeout);
+    }
+
+    @Override
+    public PipelineStatus status() {
+        PollLoop current = run;
+        PrefetchGate currentGate = gate;
+        PipelineState state = lifecycle.state();
+        return new PipelineStatus(state,
+                current == null ? 0 : current.inFlight(), settings.flow().maxInFlight(),
+                currentGate == null ? 0 : currentGate.inFlightBytes(), settings.flow().maxInFlightBytes().toBytes(),
+                currentGate != null && currentGate.paused() && state == PipelineState.RUNNING,
+                current == null ? 0 : current.oldestInFlightMillis(),
+                current == null ? Map.of() : current.partitionView(),
+                new PipelineStatus.Totals(metrics.writtenTotal(), metrics.duplicateTotal(), metrics.deadLetteredTotal(),
+                        metrics.retriesTotal()),
+                lastStop);
+    }
+
+    private PollLoop newRun() {
+        long number = runs.incrementAndGet();
+        Properties overrides = new Properties();
+        int maxPollRecords = Math.min(configuredInt(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500),
+                Math.max(1, settings.flow().maxInFlight() / 4));
+        long maxPollBytes = Math.max(1024, settings.flow().maxInFlightBytes().toBytes() / 4);
+        overrides.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
+        overrides.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Long.toString(Math.min(maxPollBytes,
+                configuredInt(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 52_428_800))));
+        overrides.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        overrides.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        @SuppressWarnings("unchecked")
+        Consumer<byte[], byte[]> consumer = (Consumer<byte[], byte[]>) consumerFactory.createConsumer(null, null, "-" + number, overrides);
+
+        int maxInFlight = settings.flow().maxInFlight();
+        PrefetchGate newGate = new PrefetchGate(maxInFlight, settings.flow().maxInFlightBytes().toBytes(), maxPollRecords,
+                maxPollBytes, settings.flow().resumeRatio());
+        Completions completions = new Completions(maxInFlight);
+        KafkaDeadLetters deadLetters = new KafkaDeadLetters(producer, settings.source().deadLetterTopic(), backoff, metrics);
+        SinkStage<T> sinkStage = new SinkStage<>(settings.batch(), maxInFlight, sink, deadLetters, completions, backoff, metrics);
+        KeyedDispatcher dispatcher = new KeyedDispatcher(settings.flow().workerPermits(),
+                new RecordWorker<>(decoder, step, sinkStage, deadLetters, completions, backoff, metrics));
+        RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, dispatcher, sinkStage, deadLetters);
+        gate = newGate;
+        log.info("run {} starting on topic {}: max in flight {} records / {} bytes, {} worker permits, batches of {} on {} sink threads",
+                number, settings.source().topic(), maxInFlight, settings.flow().maxInFlightBytes(), settings.flow().workerPermits(),
+                settings.batch().maxSize(), settings.batch().sinkThreads());
+        return new PollLoop(consumer, parts, newGate, lifecycle, report -> lastStop = report);
+    }
+
+    private int configuredInt(String key, int fallback) {
+        Object value = consumerFactory.getConfigurationProperties().get(key);
+        return value == null ? fallback : Integer.parseInt(value.toString());
+    }
+
+    private void registerGauges(MeterRegistry registry) {
+        Gauge.builder("sluice.inflight.records", this, p -> p.status().inFlight())
+                .description("Records polled and not yet committed").register(registry);
+        Gauge.builder("sluice.inflight.records.max", settings.flow(), f -> f.maxInFlight())
+                .description("Bound on records in flight").register(registry);
+        Gauge.builder("sluice.inflight.bytes", this, p -> p.gate == null ? 0 : p.gate.inFlightBytes())
+                .description("Bytes of records polled and not yet durable").register(registry);
+        Gauge.builder("sluice.inflight.bytes.max", settings.flow(), f -> f.maxInFlightBytes().toBytes())
+                .description("Bound on bytes in flight").register(registry);
+        Gauge.builder("sluice.inflight.oldest.age", this, p -> p.status().oldestInFlightMillis() / 1000.0)
+                .baseUnit("seconds").description("Age of the oldest incomplete record").register(registry);
+        Gauge.builder("sluice.backpressure.paused", this, p -> p.gate != null && p.gate.paused() ? 1 : 0)
+                .description("1 while the source is paused by the in-flight bound").register(registry);
+        FunctionCounter.builder("sluice.backpressure.pauses", this, p -> p.gate == null ? 0 : p.gate.pauses())
+                .description("Times the in-flight bound was hit (in the current run)").register(registry);
+        FunctionCounter.builder("sluice.backpressure.paused.time", this,
+                        p -> p.gate == null ? 0 : p.gate.pausedNanos() / (double) TimeUnit.SECONDS.toNanos(1))
+                .baseUnit("seconds").description("Time paused by backpressure (in the current run)").register(registry);
+        for (PipelineState state : PipelineState.values()) {
+            Gauge.builder("sluice.state", lifecycle, l -> l.state() == state ? 1 : 0).tag("state", state.name())
+                    .description("1 for the pipeline's current lifecycle state").register(registry);
+        }
+    }
+
+    // ---- SmartLifecycle: start with the application, stop first on shutdown ----
+
+    @Override
+    public void start() {
+        resume();
+    }
+
+    @Override
+    public boolean isAutoStartup() {
+        return settings.source().autoStartup();
+    }
+
+    @Override
+    public void stop() {
+        stop(() -> { });
+    }
+
+    @Override
+    public void stop(Runnable callback) {
+        Duration drainDeadline = settings.shutdown().drainDeadline();
+        if (settings.shutdown().mode() == StopMode.DRAIN) {
+            drain(drainDeadline, "application shutdown");
+        } else {
+            abort("application shutdown");
+        }
+        Duration bound = drainDeadline.plus(settings.shutdown().abortTimeout()).plusSeconds(10);
+        try {
+            if (!awaitStopped(bound)) {
+                log.error("pipeline not stopped within {}; shutting down anyway (uncommitted records are redelivered)", bound);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            callback.run();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return lifecycle.state() != PipelineState.STOPPED;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}

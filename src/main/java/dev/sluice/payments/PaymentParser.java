@@ -1,0 +1,199 @@
+package dev.sluice.payments;
+
+import dev.sluice.pipeline.Decoded;
+import dev.sluice.pipeline.RecordDecoder;
+import dev.sluice.pipeline.RejectReason;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.json.JsonFactory;
+
+/**
+ * Decodes and validates payment values with the exact rules of the contract.
+ *
+ * <p>{@code malformed}: not strict UTF-8, not one well-formed JSON object, duplicate keys, or
+ * beyond the parsing bounds (size, nesting, number length). {@code invalid}: a JSON object whose
+ * fields break a rule (missing, wrong type, out of range, bad characters). Unknown fields are
+ * skipped. Stateless and thread-safe.
+ */
+public final class PaymentParser implements RecordDecoder<Payment> {
+
+    static final long MAX_ABS_AMOUNT = 1_000_000_000_000L;
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+    private final JsonFactory json;
+    private final long maxValueBytes;
+
+    public PaymentParser(PaymentProperties properties) {
+        this.maxValueBytes = properties.maxValueSize().toBytes();
+        this.json = JsonFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(properties.maxNestingDepth())
+                        .maxNumberLength(64)
+                        .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxValueBytes))
+                        .maxNameLength(256)
+                        .maxDocumentLength(maxValueBytes)
+                        .build())
+                .build();
+    }
+
+    @Override
+    public Decoded<Payment> decode(byte[] key, byte[] value) {
+        if (value == null) {
+            return Decoded.rejected(RejectReason.MALFORMED, "value is null (tombstone)");
+        }
+        if (value.length == 0) {
+            return Decoded.rejected(RejectReason.MALFORMED, "value is empty");
+        }
+        if (value.length > maxValueBytes) {
+            return Decoded.rejected(RejectReason.MALFORMED,
+                    "value of " + value.length + " bytes exceeds sluice.payments.max-value-size (" + maxValueBytes + ")");
+        }
+        if (!isStrictUtf8(value)) {
+            return Decoded.rejected(RejectReason.MALFORMED, "value is not valid UTF-8");
+        }
+        try (JsonParser parser = json.createParser(value)) {
+            return read(parser);
+        } catch (JacksonException e) {
+            return Decoded.rejected(RejectReason.MALFORMED, "not well-formed JSON: " + firstLine(e.getOriginalMessage()));
+        }
+    }
+
+    private Decoded<Payment> read(JsonParser parser) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            return Decoded.rejected(RejectReason.MALFORMED, "value is not a JSON object");
+        }
+        String paymentId = null;
+        String account = null;
+        String currency = null;
+        String occurredAt = null;
+        Long amount = null;
+        String problem = null;
+        for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+            JsonToken token = parser.nextToken();
+            switch (name) {
+                case "paymentId" -> paymentId = text(parser, token);
+                case "account" -> account = text(parser, token);
+                case "currency" -> currency = text(parser, token);
+                case "occurredAt" -> occurredAt = text(parser, token);
+                case "amountCents" -> {
+                    if (token == JsonToken.VALUE_NUMBER_INT) {
+                        if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                            problem = firstProblem(problem, "amountCents is out of range");
+                        } else {
+                            amount = parser.getLongValue();
+                        }
+                    } else {
+                        problem = firstProblem(problem, "amountCents must be an integer, was " + describe(token));
+                    }
+                }
+                default -> parser.skipChildren();
+            }
+        }
+        if (parser.nextToken() != null) {
+            return Decoded.rejected(RejectReason.MALFORMED, "content after the JSON object");
+        }
+        problem = firstProblem(problem, checkId("paymentId", paymentId));
+        problem = firstProblem(problem, checkId("account", account));
+        if (problem == null && amount == null) {
+            problem = "amountCents is missing";
+        }
+        if (problem == null && (amount == 0 || Math.abs(amount) > MAX_ABS_AMOUNT)) {
+            problem = amount == 0 ? "amountCents must not be zero" : "amountCents is out of range (|amount| <= 10^12)";
+        }
+        if (problem == null && (currency == null || !CURRENCY.matcher(currency).matches())) {
+            problem = currency == null ? "currency is missing or not a string" : "currency must be three upper-case letters";
+        }
+        Instant instant = null;
+        if (problem == null) {
+            instant = instant(occurredAt);
+            if (instant == null) {
+                problem = "occurredAt must be an ISO-8601 instant between years 1 and 9999";
+            }
+        }
+        if (problem != null) {
+            return Decoded.rejected(RejectReason.INVALID, problem);
+        }
+        return Decoded.accepted(new Payment(paymentId, account, amount, currency, instant));
+    }
+
+    private static String text(JsonParser parser, JsonToken token) {
+        if (token == JsonToken.VALUE_STRING) {
+            return parser.getString();
+        }
+        parser.skipChildren();
+        return null;
+    }
+
+    private static String checkId(String field, String value) {
+        if (value == null) {
+            return field + " is missing or not a string";
+        }
+        if (!ID.matcher(value).matches()) {
+            return field + " must be 1-64 characters of [A-Za-z0-9._:-]";
+        }
+        return null;
+    }
+
+    private static Instant instant(String text) {
+        if (text == null || text.length() > 64) {
+            return null;
+        }
+        try {
+            Instant instant = Instant.parse(text);
+            return instant.isBefore(EARLIEST) || instant.isAfter(LATEST) ? null : instant;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String firstProblem(String current, String next) {
+        return current != null ? current : next;
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case VALUE_NUMBER_FLOAT -> "a fraction";
+            case VALUE_STRING -> "a string";
+            case VALUE_NULL -> "null";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            default -> token.name();
+        };
+    }
+
+    private static boolean isStrictUtf8(byte[] value) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int newline = message.indexOf('\n');
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.length() > 200 ? line.substring(0, 200) : line;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.pipeline;
+
+import dev.sluice.pipeline.BatchSink.SinkItem;
+
+/**
+ * The worker stages for one record: decode → validate → process → hand to the sink stage. A
+ * rejected record goes to the dead letters and completes when the broker acknowledged it.
+ * Stateless apart from its collaborators; runs on the dispatcher's virtual threads.
+ */
+public final class RecordWorker<T> implements KeyedDispatcher.Handler {
+
+    private final RecordDecoder<T> decoder;
+    private final ProcessStep<T> step;
+    private final SinkStage<T> sinkStage;
+    private final DeadLetters deadLetters;
+    private final Completions completions;
+    private final Backoff backoff;
+    private final FlowMetrics metrics;
+
+    public RecordWorker(RecordDecoder<T> decoder, ProcessStep<T> step, SinkStage<T> sinkStage, DeadLetters deadLetters,
+            Completions completions, Backoff backoff, FlowMetrics metrics) {
+        this.decoder = decoder;
+        this.step = step;
+        this.sinkStage = sinkStage;
+        this.deadLetters = deadLetters;
+        this.completions = completions;
+        this.backoff = backoff;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handle(InboundRecord record) throws InterruptedException {
+        Decoded<T> decoded;
+        try {
+            decoded = decoder.decode(record.key(), record.value());
+        } catch (RuntimeException e) {
+            decoded = Decoded.rejected(RejectReason.MALFORMED, "decoder failed: " + e);
+        }
+        switch (decoded) {
+            case Decoded.Rejected<T>(RejectReason reason, String detail) -> deadLetter(record, reason, detail);
+            case Decoded.Accepted<T>(T value) -> {
+                T processed = process(record, value);
+                if (processed != null) {
+                    sinkStage.put(new SinkItem<>(record, processed));
+                }
+            }
+        }
+    }
+
+    /** Runs the process step, retrying transient failures; null when the record was dead-lettered. */
+    private T process(InboundRecord record, T value) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return step.apply(value);
+            } catch (TransientProcessingException e) {
+                metrics.retried("process", "transient");
+                backoff.pause(attempt);
+            } catch (RuntimeException e) {
+                deadLetter(record, RejectReason.INVALID, "process step failed: " + e.getMessage());
+                return null;
+            }
+        }
+    }
+
+    private void deadLetter(InboundRecord record, RejectReason reason, String detail) {
+        deadLetters.publish(record, reason, detail, () -> {
+            metrics.deadLettered(reason);
+            completions.complete(record.ref());
+        });
+    }
+}

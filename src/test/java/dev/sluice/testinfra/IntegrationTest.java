@@ -1,0 +1,102 @@
+package dev.sluice.testinfra;
+
+import dev.sluice.kafka.KafkaPipeline;
+import dev.sluice.payments.Payment;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the integration tests: a full application context on real Kafka and real PostgreSQL
+ * (see {@link InfraMode}), each test class with its own topics and consumer group. The pipeline
+ * does not start by itself; a test creates its topics, then calls {@code pipeline.resume()}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "sluice.source.auto-startup=false",
+    "sluice.ops.password=test-ops-secret",
+    "spring.kafka.consumer.properties.session.timeout.ms=10000",
+    "spring.kafka.consumer.properties.heartbeat.interval.ms=1000"
+})
+@Import(InfraConfiguration.class)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+public abstract class IntegrationTest {
+
+    private static final AtomicInteger CONTEXTS = new AtomicInteger();
+
+    @Autowired
+    protected KafkaPipeline<Payment> pipeline;
+    @Autowired
+    protected KafkaConnectionDetails kafka;
+    @Autowired
+    protected DataSource dataSource;
+    protected JdbcTemplate jdbc;
+    protected Traffic traffic;
+
+    /** Unique topic and group names for each test context. */
+    @DynamicPropertySource
+    static void uniqueNames(DynamicPropertyRegistry registry) {
+        String suffix = Integer.toString(CONTEXTS.incrementAndGet()) + "-" + Long.toString(System.nanoTime() % 100_000);
+        registry.add("sluice.source.topic", () -> "payments-" + suffix);
+        registry.add("sluice.source.dead-letter-topic", () -> "payments-" + suffix + ".DLT");
+        registry.add("spring.kafka.consumer.group-id", () -> "sluice-" + suffix);
+    }
+
+    @BeforeEach
+    void connect() {
+        jdbc = new JdbcTemplate(dataSource);
+        traffic = new Traffic(bootstrapServers());
+    }
+
+    @AfterEach
+    void stopPipeline() throws InterruptedException {
+        pipeline.abort();
+        pipeline.awaitStopped(Duration.ofSeconds(10));
+        traffic.close();
+    }
+
+    protected String bootstrapServers() {
+        return String.join(",", kafka.getBootstrapServers());
+    }
+
+    @Autowired
+    private org.springframework.core.env.Environment environment;
+
+    protected String topicName() {
+        return environment.getRequiredProperty("sluice.source.topic");
+    }
+
+    protected String deadLetterTopic() {
+        return environment.getRequiredProperty("sluice.source.dead-letter-topic");
+    }
+
+    protected String group() {
+        return environment.getRequiredProperty("spring.kafka.consumer.group-id");
+    }
+
+    /** A name prefix for accounts and paymentIds unique to the running test. */
+    protected static String prefix(String name) {
+        return name.toLowerCase(Locale.ROOT) + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
+    }
+
+    protected static ConditionFactory await(Duration atMost) {
+        return Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100));
+    }
+
+    /** Waits until the group has committed everything on the topic. */
+    protected void awaitNoLag(Duration atMost) {
+        await(atMost).until(() -> ConsumerLag.of(bootstrapServers(), group(), topicName()) == 0);
+    }
+}
