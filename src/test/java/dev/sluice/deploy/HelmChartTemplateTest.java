@@ -7,10 +7,16 @@ import static dev.sluice.deploy.SluiceChart.sets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The manifests {@code helm template} renders, checked against the application's contracts. */
 class HelmChartTemplateTest {
@@ -177,6 +183,26 @@ class HelmChartTemplateTest {
 
         assertThat(defaults.ofKind("ConfigMap")).noneMatch(HelmChartTemplateTest::isDashboard);
         assertThat(enabled.ofKind("ConfigMap")).filteredOn(HelmChartTemplateTest::isDashboard).hasSize(1);
+    }
+
+    @Test
+    void dashboardConfigMapCarriesEveryDashboardFileAsValidJson() throws IOException {
+        RenderedChart chart = SluiceChart.render(sets("grafanaDashboard.enabled", true));
+        Map<String, Object> data = map(chart.ofKind("ConfigMap").stream()
+                .filter(HelmChartTemplateTest::isDashboard).findFirst().orElseThrow(), "data");
+
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(SluiceChart.DIR.resolve("dashboards"))) {
+            files = listing.filter(file -> file.toString().endsWith(".json")).toList();
+        }
+        assertThat(data.keySet()).containsExactlyInAnyOrderElementsOf(
+                files.stream().map(file -> file.getFileName().toString()).toList());
+        JsonMapper json = JsonMapper.builder().build();
+        data.forEach((name, content) -> {
+            JsonNode dashboard = json.readTree(content.toString());
+            assertThat(dashboard.path("uid").asString()).as(name).isNotBlank();
+            assertThat(dashboard.path("panels").isArray()).as(name).isTrue();
+        });
     }
 
     @Test
