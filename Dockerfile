@@ -23,7 +23,8 @@ RUN java -Djarmode=tools -jar app.jar extract --layers --launcher --destination 
 
 # ---- runtime ----
 FROM eclipse-temurin:25-jre
-# curl: the Kubernetes preStop hook and the compose health check POST/GET the management port.
+# curl (the temurin images ship without it): the Kubernetes preStop hook and the compose health
+# check call the management port.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/* \
