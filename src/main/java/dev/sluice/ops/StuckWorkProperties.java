@@ -1,0 +1,37 @@
+package dev.sluice.ops;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * When an in-flight record counts as stuck, and what follows. A record is never skipped (the
+ * commit rule forbids it): stuck work means an outage that retries are riding out, or a process
+ * step that hangs.
+ *
+ * @param threshold a record incomplete for longer than this is stuck (default 60s: far above a
+ *     healthy time in system of milliseconds, below typical alerting windows)
+ * @param action {@code report}: log, metric {@code sluice.stuck} and status only; {@code not-ready}:
+ *     also take the pod out of readiness so rollouts and alerts notice (default report)
+ * @param checkInterval how often the age of the oldest in-flight record is checked (default 5s)
+ */
+@Validated
+@ConfigurationProperties("sluice.stuck")
+public record StuckWorkProperties(
+        @DefaultValue("60s") Duration threshold,
+        @DefaultValue("report") Action action,
+        @DefaultValue("5s") Duration checkInterval) {
+
+    public StuckWorkProperties {
+        if (threshold == null || threshold.toMillis() < 100) {
+            throw new IllegalArgumentException("sluice.stuck.threshold must be at least 100ms, was " + threshold);
+        }
+        if (checkInterval == null || checkInterval.toMillis() < 10 || checkInterval.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new IllegalArgumentException("sluice.stuck.check-interval must be between 10ms and 5m, was " + checkInterval);
+        }
+    }
+
+    /** What stuck work does besides being reported. */
+    public enum Action { REPORT, NOT_READY }
+}

@@ -1,0 +1,162 @@
+package dev.sluice.kafka;
+
+import static dev.sluice.testinfra.LedgerAssertions.assertInvariant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.payments.Payment;
+import dev.sluice.payments.PaymentGenerator;
+import dev.sluice.pipeline.PipelineState;
+import dev.sluice.pipeline.PipelineStatus;
+import dev.sluice.pipeline.ProcessStep;
+import dev.sluice.pipeline.StopReport;
+import dev.sluice.testinfra.ConsumerLag;
+import dev.sluice.testinfra.ExpectedLedger;
+import dev.sluice.testinfra.IntegrationTest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.test.context.TestPropertySource;
+
+/** Drain and abort under load: what each finishes, what each commits, and that resume completes the work. */
+@TestPropertySource(properties = {"sluice.flow.max-in-flight=2000", "sluice.flow.worker-permits=500",
+    "sluice.batch.max-size=100", "sluice.shutdown.abort-timeout=500ms"})
+class DrainAbortIT extends IntegrationTest {
+
+    /**
+     * A process step that takes 50 ms per record (an enrichment call), or, while {@code blocking}
+     * is set, blocks payments of accounts ending in an even digit until interrupted.
+     */
+    static final class SlowStep implements ProcessStep<Payment> {
+        volatile boolean blocking;
+        private final CountDownLatch never = new CountDownLatch(1);
+
+        @Override
+        public Payment apply(Payment payment) throws InterruptedException {
+            if (blocking && (payment.account().charAt(payment.account().length() - 1) - '0') % 2 == 0) {
+                never.await();
+            }
+            Thread.sleep(Duration.ofMillis(50));
+            return payment;
+        }
+    }
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Steps {
+        @Bean
+        SlowStep slowStep() {
+            return new SlowStep();
+        }
+    }
+
+    @Autowired
+    SlowStep step;
+
+    @Test
+    void drainUnderLoadFinishesAndCommitsEverythingFetchedThenResumeCompletesTheRest() throws InterruptedException {
+        step.blocking = false;
+        String prefix = prefix("drain");
+        ExpectedLedger expected = start(prefix, 20_000);
+        await(Duration.ofSeconds(60)).until(() -> pipeline.status().inFlight() >= 300);
+
+        assertThat(pipeline.drain(Duration.ofSeconds(30))).isEqualTo(PipelineState.DRAINING);
+        assertThat(pipeline.awaitStopped(Duration.ofSeconds(30))).isTrue();
+
+        PipelineStatus stopped = pipeline.status();
+        StopReport report = stopped.lastStop();
+        assertThat(report.mode()).isEqualTo("drain");
+        assertThat(report.finished()).as("records finished while draining").isPositive();
+        assertThat(report.abandoned()).isZero();
+        assertThat(stopped.inFlight()).isZero();
+        Map<Integer, Long> committed = ConsumerLag.committed(bootstrapServers(), group());
+        stopped.partitions().forEach((partition, offsets) -> {
+            if (offsets.lastPolled() >= 0) {
+                int number = Integer.parseInt(partition.substring(partition.lastIndexOf('-') + 1));
+                assertThat(committed.get(number)).as("committed = last fetched + 1 on %s", partition)
+                        .isEqualTo(offsets.lastPolled() + 1);
+            }
+        });
+        assertThat(ConsumerLag.of(bootstrapServers(), group(), topicName())).as("the drain stopped mid-topic").isPositive();
+
+        assertThat(pipeline.resume()).isEqualTo(PipelineState.RUNNING);
+        awaitNoLag(Duration.ofMinutes(2));
+        assertInvariant(jdbc, prefix, expected);
+    }
+
+    @Test
+    void abortUnderLoadStopsWithinOneSecondAndCommitsOnlyDurableRecords() throws InterruptedException {
+        step.blocking = true;
+        String prefix = prefix("abort");
+        this.prefix = prefix;
+        ExpectedLedger expected = start(prefix, 10_000);
+        await(Duration.ofSeconds(60)).until(() -> pipeline.status().totals().written() >= 500 && pipeline.status().inFlight() >= 500);
+
+        long started = System.nanoTime();
+        pipeline.abort();
+        assertThat(pipeline.awaitStopped(Duration.ofSeconds(1))).as("STOPPED within 1 s").isTrue();
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(tookMillis).isLessThan(1000);
+        StopReport report = pipeline.status().lastStop();
+        assertThat(report.mode()).isEqualTo("abort");
+        assertThat(report.abandoned()).as("blocked records abandoned").isPositive();
+
+        assertCommittedOffsetsAreDurable();
+        step.blocking = false;
+        pipeline.resume();
+        awaitNoLag(Duration.ofMinutes(2));
+        assertInvariant(jdbc, prefix, expected);
+    }
+
+    @Test
+    void drainPastItsDeadlineTurnsIntoAnAbortWithTheSameGuarantees() throws InterruptedException {
+        step.blocking = true;
+        String prefix = prefix("deadline");
+        this.prefix = prefix;
+        ExpectedLedger expected = start(prefix, 10_000);
+        await(Duration.ofSeconds(60)).until(() -> pipeline.status().totals().written() >= 500 && pipeline.status().inFlight() >= 500);
+
+        pipeline.drain(Duration.ofMillis(500));
+        assertThat(pipeline.awaitStopped(Duration.ofSeconds(3))).isTrue();
+        StopReport report = pipeline.status().lastStop();
+        assertThat(report.mode()).isEqualTo("drain->abort");
+        assertThat(report.abandoned()).isPositive();
+
+        assertCommittedOffsetsAreDurable();
+        step.blocking = false;
+        pipeline.resume();
+        awaitNoLag(Duration.ofMinutes(2));
+        assertInvariant(jdbc, prefix, expected);
+    }
+
+    /** End offsets per partition before this test produced: its records start there. */
+    private Map<Integer, Long> startOffsets;
+
+    private ExpectedLedger start(String prefix, int count) {
+        traffic.createTopics(4, topicName(), deadLetterTopic());
+        startOffsets = ConsumerLag.endOffsets(bootstrapServers(), topicName());
+        ExpectedLedger expected = traffic.produce(topicName(), new PaymentGenerator(PaymentGenerator.Spec.of(prefix, 100)),
+                count, new ExpectedLedger());
+        pipeline.resume();
+        return expected;
+    }
+
+    private String prefix;
+
+    /**
+     * Every offset of this test's records below a partition's committed offset has its row (the
+     * traffic here has no replays or invalid records, so offsets and rows correspond one to one).
+     */
+    private void assertCommittedOffsetsAreDurable() {
+        ConsumerLag.committed(bootstrapServers(), group()).forEach((partition, offset) -> {
+            long from = startOffsets.getOrDefault(partition, 0L);
+            Long durable = jdbc.queryForObject("SELECT count(DISTINCT source_offset) FROM payments "
+                    + "WHERE account LIKE ? AND source_partition = ? AND source_offset >= ? AND source_offset < ?",
+                    Long.class, prefix + "%", partition, from, offset);
+            assertThat(durable).as("rows in [%d, %d) of partition %d", from, offset, partition)
+                    .isEqualTo(Math.max(0, offset - from));
+        });
+    }
+}
