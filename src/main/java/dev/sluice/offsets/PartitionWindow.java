@@ -22,7 +22,11 @@ final class PartitionWindow {
     private int incomplete;
     /** Highest offset ever polled in this assignment, or -1. */
     private long lastPolled = -1;
-    /** Offset last committed for this assignment (the next offset to read), or -1 if none yet. */
+    /**
+     * The offset a restart would read from, as far as this assignment knows: the last offset it
+     * committed, or before that the first offset it polled (where the group's position stood).
+     * -1 until the first poll.
+     */
     private long committed = -1;
 
     PartitionWindow(long epoch) {
@@ -32,6 +36,9 @@ final class PartitionWindow {
     void track(long offset, long polledAtNanos) {
         if (offset <= lastPolled) {
             throw new IllegalArgumentException("offset " + offset + " not after last polled " + lastPolled);
+        }
+        if (lastPolled < 0) {
+            committed = offset;
         }
         if (size == offsets.length) {
             grow();

@@ -1,0 +1,97 @@
+package dev.sluice.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.offsets.PartitionId;
+import dev.sluice.offsets.RecordRef;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class KeyedDispatcherTest {
+
+    private static final PartitionId PARTITION = new PartitionId("t", 0);
+
+    @Test
+    void handlesOneKeyInSubmissionOrderAndDifferentKeysConcurrently() throws InterruptedException {
+        Map<String, Queue<Long>> seen = new ConcurrentHashMap<>();
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger maxConcurrent = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(20 * 200);
+        KeyedDispatcher dispatcher = new KeyedDispatcher(8, record -> {
+            maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+            Thread.yield();
+            seen.computeIfAbsent(new String(record.key(), StandardCharsets.UTF_8), k -> new ConcurrentLinkedQueue<>())
+                    .add(record.ref().offset());
+            concurrent.decrementAndGet();
+            done.countDown();
+        });
+        long offset = 0;
+        for (int i = 0; i < 200; i++) {
+            for (int key = 0; key < 20; key++) {
+                dispatcher.submit(record("k" + key, offset++));
+            }
+        }
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(seen).hasSize(20);
+        seen.values().forEach(offsets -> assertThat(List.copyOf(offsets)).hasSize(200).isSorted());
+        assertThat(maxConcurrent.get()).as("bounded by permits").isLessThanOrEqualTo(8).isGreaterThan(1);
+        assertThat(dispatcher.awaitIdle(Duration.ofSeconds(5))).isTrue();
+        assertThat(dispatcher.activeLanes()).isZero();
+    }
+
+    @Test
+    void cancelInterruptsBlockedWorkersAndDropsQueuedRecords() throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(4);
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicInteger handled = new AtomicInteger();
+        AtomicInteger interrupted = new AtomicInteger();
+        KeyedDispatcher dispatcher = new KeyedDispatcher(4, record -> {
+            handled.incrementAndGet();
+            started.countDown();
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+                throw e;
+            }
+        });
+        for (int i = 0; i < 100; i++) {
+            dispatcher.submit(record("k" + (i % 10), i));
+        }
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        dispatcher.cancel();
+        assertThat(dispatcher.awaitIdle(Duration.ofSeconds(5))).as("every worker ended").isTrue();
+        assertThat(interrupted.get()).isEqualTo(4);
+        assertThat(handled.get()).as("queued records dropped, not handled").isEqualTo(4);
+        dispatcher.submit(record("late", 1000));
+        assertThat(dispatcher.activeLanes()).isZero();
+    }
+
+    @Test
+    void recordsWithoutKeyKeepTheirPartitionOrder() throws InterruptedException {
+        Queue<Long> seen = new ConcurrentLinkedQueue<>();
+        CountDownLatch done = new CountDownLatch(500);
+        KeyedDispatcher dispatcher = new KeyedDispatcher(16, record -> {
+            seen.add(record.ref().offset());
+            done.countDown();
+        });
+        for (long offset = 0; offset < 500; offset++) {
+            dispatcher.submit(new InboundRecord(new RecordRef(PARTITION, 1, offset, 0), null, new byte[0], 0));
+        }
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(List.copyOf(seen)).isSorted();
+    }
+
+    private static InboundRecord record(String key, long offset) {
+        return new InboundRecord(new RecordRef(PARTITION, 1, offset, 10), key.getBytes(StandardCharsets.UTF_8), new byte[0], 0);
+    }
+}
