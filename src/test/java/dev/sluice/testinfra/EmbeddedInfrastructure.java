@@ -21,6 +21,8 @@ public final class EmbeddedInfrastructure {
     private static EmbeddedKafkaKraftBroker kafka;
     private static EmbeddedPostgres postgres;
     private static Path postgresData;
+    /** When false, the owner closes the infrastructure itself (the demo: after its context drained). */
+    private static boolean shutdownHooks = true;
 
     private EmbeddedInfrastructure() {
     }
@@ -35,7 +37,9 @@ public final class EmbeddedInfrastructure {
                     "transaction.state.log.replication.factor", "1"));
             broker.afterPropertiesSet();
             kafka = broker;
-            Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "embedded-kafka-stop"));
+            if (shutdownHooks) {
+                Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "embedded-kafka-stop"));
+            }
         }
         return kafka.getBrokersAsString();
     }
@@ -68,6 +72,30 @@ public final class EmbeddedInfrastructure {
         return postgres;
     }
 
+    /**
+     * Leaves stopping to the caller ({@link #shutdown()}) instead of JVM shutdown hooks, which would
+     * race an application's own drain on SIGTERM. Call before first use.
+     */
+    public static synchronized void manualShutdown() {
+        shutdownHooks = false;
+    }
+
+    /** Stops the broker and the database server. */
+    public static synchronized void shutdown() {
+        if (kafka != null) {
+            kafka.destroy();
+            kafka = null;
+        }
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            postgres = null;
+        }
+    }
+
     /** Stops the embedded PostgreSQL server (an outage), keeping its data directory and port. */
     public static synchronized void stopPostgres() throws IOException {
         postgres.close();
@@ -83,6 +111,7 @@ public final class EmbeddedInfrastructure {
                 .setDataDirectory(data)
                 .setCleanDataDirectory(false)
                 .setPGStartupWait(Duration.ofSeconds(60))
+                .setRegisterShutdownHook(shutdownHooks)
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on");
