@@ -16,9 +16,11 @@ import dev.sluice.pipeline.RecordWorker;
 import dev.sluice.pipeline.ShutdownProperties.StopMode;
 import dev.sluice.pipeline.SinkStage;
 import dev.sluice.pipeline.StopReport;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -182,7 +184,17 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         log.info("run {} starting on topic {}: max in flight {} records / {} bytes, {} worker permits, batches of {} on {} sink threads",
                 number, settings.source().topic(), maxInFlight, settings.flow().maxInFlightBytes(), settings.flow().workerPermits(),
                 settings.batch().maxSize(), settings.batch().sinkThreads());
-        return new PollLoop(consumer, parts, newGate, lifecycle, report -> lastStop = report);
+        return new PollLoop(consumer, parts, newGate, lifecycle, this::stopped);
+    }
+
+    private void stopped(StopReport report) {
+        lastStop = report;
+        Timer.builder("sluice.stop").tag("mode", report.mode())
+                .description("Drains and aborts: how long each took from request to STOPPED")
+                .register(metrics.registry()).record(Duration.ofMillis(report.durationMillis()));
+        Counter.builder("sluice.stop.abandoned").tag("mode", report.mode())
+                .description("Records left incomplete by a stop (redelivered later)")
+                .register(metrics.registry()).increment(report.abandoned());
     }
 
     private int configuredInt(String key, int fallback) {

@@ -2,6 +2,7 @@ package dev.sluice.pipeline;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -44,6 +45,8 @@ public final class FlowMetrics {
                 .description("Time to write and commit one batch").register(registry);
         this.endToEnd = Timer.builder("sluice.latency")
                 .description("From the record's timestamp to its durable write").register(registry);
+        FunctionCounter.builder("sluice.retry.attempts", retriesTotal, LongAdder::sum)
+                .description("Transient failures retried, all stages (by stage and cause: sluice.retries)").register(registry);
     }
 
     public void written(int count) {
