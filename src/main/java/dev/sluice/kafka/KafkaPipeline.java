@@ -251,7 +251,8 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         } else {
             abort("application shutdown");
         }
-        Duration bound = drainDeadline.plus(settings.shutdown().abortTimeout()).plusSeconds(10);
+        // within spring.lifecycle.timeout-per-shutdown-phase (drain deadline + abort + margin)
+        Duration bound = drainDeadline.plus(settings.shutdown().abortTimeout()).plusSeconds(4);
         try {
             if (!awaitStopped(bound)) {
                 log.error("pipeline not stopped within {}; shutting down anyway (uncommitted records are redelivered)", bound);

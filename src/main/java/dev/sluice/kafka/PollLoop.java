@@ -162,7 +162,29 @@ final class PollLoop implements ConsumerRebalanceListener {
             log.error("consumption failed; aborting and committing the durable prefix", error);
             stopReason = "failure: " + error;
             lifecycle.moveTo(PipelineState.ABORTING);
-            abortNow();
+            try {
+                abortNow();
+            } catch (Throwable secondary) {
+                log.error("abort after the failure failed too; nothing more is committed", secondary);
+            }
+        } finally {
+            if (lifecycle.state() != PipelineState.STOPPED) {
+                // only reached when finish() did not run: never leave the pipeline stuck in a stopping state
+                closeQuietly();
+                lifecycle.moveTo(PipelineState.ABORTING);
+                lifecycle.moveTo(PipelineState.STOPPED);
+            }
+        }
+    }
+
+    private void closeQuietly() {
+        parts.dispatcher().cancel();
+        parts.sinkStage().cancel();
+        parts.deadLetters().cancelAll();
+        try {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+        } catch (RuntimeException e) {
+            log.debug("closing the consumer failed: {}", e.toString());
         }
     }
 

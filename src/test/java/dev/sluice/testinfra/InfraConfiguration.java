@@ -72,14 +72,14 @@ public class InfraConfiguration {
     static final class EmbeddedMode implements org.springframework.context.annotation.Condition {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            return InfraMode.current() == InfraMode.EMBEDDED;
+            return InfraMode.forContext(context.getEnvironment().getProperty("sluice.test.infra")) == InfraMode.EMBEDDED;
         }
     }
 
     static final class ContainersMode implements org.springframework.context.annotation.Condition {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            return InfraMode.current() == InfraMode.TESTCONTAINERS;
+            return InfraMode.forContext(context.getEnvironment().getProperty("sluice.test.infra")) == InfraMode.TESTCONTAINERS;
         }
     }
 }

@@ -15,21 +15,30 @@ public enum InfraMode {
 
     private static volatile InfraMode resolved;
 
+    /** The mode of this JVM, from the system property (resolved once). */
     public static InfraMode current() {
         InfraMode mode = resolved;
         if (mode == null) {
-            String requested = System.getProperty("sluice.test.infra", "auto").trim().toLowerCase(Locale.ROOT);
-            mode = switch (requested) {
-                case "embedded" -> EMBEDDED;
-                case "testcontainers" -> TESTCONTAINERS;
-                case "external" -> EXTERNAL;
-                case "auto", "" -> dockerAvailable() ? TESTCONTAINERS : EMBEDDED;
-                default -> throw new IllegalArgumentException(
-                        "sluice.test.infra must be auto, embedded, testcontainers or external, was " + requested);
-            };
+            mode = parse(System.getProperty("sluice.test.infra", "auto"));
             resolved = mode;
         }
         return mode;
+    }
+
+    /** The mode a test context asks for with {@code sluice.test.infra}, else this JVM's. */
+    public static InfraMode forContext(String requested) {
+        return requested == null || requested.isBlank() ? current() : parse(requested);
+    }
+
+    private static InfraMode parse(String requested) {
+        return switch (requested.trim().toLowerCase(Locale.ROOT)) {
+            case "embedded" -> EMBEDDED;
+            case "testcontainers" -> TESTCONTAINERS;
+            case "external" -> EXTERNAL;
+            case "auto", "" -> dockerAvailable() ? TESTCONTAINERS : EMBEDDED;
+            default -> throw new IllegalArgumentException(
+                    "sluice.test.infra must be auto, embedded, testcontainers or external, was " + requested);
+        };
     }
 
     static boolean dockerAvailable() {
