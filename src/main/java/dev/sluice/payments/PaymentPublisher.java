@@ -48,6 +48,12 @@ public final class PaymentPublisher implements AutoCloseable {
      * (0: as fast as the broker takes them), and waits for the broker's acknowledgements.
      */
     public void publish(PaymentGenerator generator, long count, double ratePerSecond) {
+        publish(generator, count, ratePerSecond, generated -> { });
+    }
+
+    /** Like {@link #publish(PaymentGenerator, long, double)}, showing each record to {@code observer} as it is sent. */
+    public void publish(PaymentGenerator generator, long count, double ratePerSecond,
+            java.util.function.Consumer<PaymentGenerator.Generated> observer) {
         long started = System.nanoTime();
         for (long i = 0; i < count && !Thread.currentThread().isInterrupted(); i++) {
             if (ratePerSecond > 0) {
@@ -58,9 +64,19 @@ public final class PaymentPublisher implements AutoCloseable {
                 }
             }
             PaymentGenerator.Generated next = generator.next();
-            producer.send(new ProducerRecord<>(topic, next.key().getBytes(StandardCharsets.UTF_8), next.value()),
-                    (metadata, error) -> (error == null ? acknowledged : failed).incrementAndGet());
+            observer.accept(next);
+            send(next.key(), next.value());
         }
+        producer.flush();
+    }
+
+    /** Sends one record as is (a hand-made one, say); {@link #flush()} waits for it. */
+    public void send(String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value),
+                (metadata, error) -> (error == null ? acknowledged : failed).incrementAndGet());
+    }
+
+    public void flush() {
         producer.flush();
     }
 

@@ -27,7 +27,11 @@ public final class Lifecycle {
         return state;
     }
 
-    /** Registers a callback run on every transition (from, to), on the thread that made it. */
+    /**
+     * Registers a callback run on every transition (from, to), in transition order, on the thread
+     * that made it and while holding this lifecycle's monitor: it must be quick and must not wait
+     * for another thread that moves the lifecycle.
+     */
     public void onTransition(BiConsumer<PipelineState, PipelineState> listener) {
         listeners.add(listener);
     }
@@ -43,18 +47,18 @@ public final class Lifecycle {
     }
 
     private boolean move(PipelineState expected, PipelineState target) {
-        PipelineState from;
         synchronized (this) {
-            from = state;
+            PipelineState from = state;
             if ((expected != null && from != expected) || !from.canMoveTo(target)) {
                 return false;
             }
             state = target;
             notifyAll();
+            // announced under the monitor, so listeners see transitions in the order they happened
+            log.info("pipeline {} -> {}", from, target);
+            listeners.forEach(listener -> listener.accept(from, target));
+            return true;
         }
-        log.info("pipeline {} -> {}", from, target);
-        listeners.forEach(listener -> listener.accept(from, target));
-        return true;
     }
 
     /** Waits up to {@code timeout} for the state to become {@code target}; true if it did. */

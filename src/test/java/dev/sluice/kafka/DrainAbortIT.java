@@ -88,47 +88,45 @@ class DrainAbortIT extends IntegrationTest {
 
     @Test
     void abortUnderLoadStopsWithinOneSecondAndCommitsOnlyDurableRecords() throws InterruptedException {
-        step.blocking = true;
-        String prefix = prefix("abort");
-        this.prefix = prefix;
-        ExpectedLedger expected = start(prefix, 10_000);
-        await(Duration.ofSeconds(60)).until(() -> pipeline.status().totals().written() >= 500 && pipeline.status().inFlight() >= 500);
+        ExpectedLedger expected = startWithBlockedKeys("abort");
 
         long started = System.nanoTime();
         pipeline.abort();
         assertThat(pipeline.awaitStopped(Duration.ofSeconds(1))).as("STOPPED within 1 s").isTrue();
-        long tookMillis = (System.nanoTime() - started) / 1_000_000;
-        assertThat(tookMillis).isLessThan(1000);
-        StopReport report = pipeline.status().lastStop();
-        assertThat(report.mode()).isEqualTo("abort");
-        assertThat(report.abandoned()).as("blocked records abandoned").isPositive();
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1000);
 
-        assertCommittedOffsetsAreDurable();
-        step.blocking = false;
-        pipeline.resume();
-        awaitNoLag(Duration.ofMinutes(2));
-        assertInvariant(jdbc, prefix, expected);
+        assertStoppedDurablyAndCompletesAfterResume("abort", expected);
     }
 
     @Test
     void drainPastItsDeadlineTurnsIntoAnAbortWithTheSameGuarantees() throws InterruptedException {
-        step.blocking = true;
-        String prefix = prefix("deadline");
-        this.prefix = prefix;
-        ExpectedLedger expected = start(prefix, 10_000);
-        await(Duration.ofSeconds(60)).until(() -> pipeline.status().totals().written() >= 500 && pipeline.status().inFlight() >= 500);
+        ExpectedLedger expected = startWithBlockedKeys("deadline");
 
         pipeline.drain(Duration.ofMillis(500));
         assertThat(pipeline.awaitStopped(Duration.ofSeconds(3))).isTrue();
-        StopReport report = pipeline.status().lastStop();
-        assertThat(report.mode()).isEqualTo("drain->abort");
-        assertThat(report.abandoned()).isPositive();
 
+        assertStoppedDurablyAndCompletesAfterResume("drain->abort", expected);
+    }
+
+    /** Starts traffic where half the keys block in the process step until interrupted, and waits for load. */
+    private ExpectedLedger startWithBlockedKeys(String name) {
+        step.blocking = true;
+        testPrefix = prefix(name);
+        ExpectedLedger expected = start(testPrefix, 10_000);
+        await(Duration.ofSeconds(60)).until(() -> pipeline.status().totals().written() >= 500 && pipeline.status().inFlight() >= 500);
+        return expected;
+    }
+
+    private void assertStoppedDurablyAndCompletesAfterResume(String mode, ExpectedLedger expected) {
+        StopReport report = pipeline.status().lastStop();
+        assertThat(report.mode()).isEqualTo(mode);
+        assertThat(report.abandoned()).as("blocked records abandoned").isPositive();
         assertCommittedOffsetsAreDurable();
+
         step.blocking = false;
         pipeline.resume();
         awaitNoLag(Duration.ofMinutes(2));
-        assertInvariant(jdbc, prefix, expected);
+        assertInvariant(jdbc, testPrefix, expected);
     }
 
     /** End offsets per partition before this test produced: its records start there. */
@@ -143,7 +141,8 @@ class DrainAbortIT extends IntegrationTest {
         return expected;
     }
 
-    private String prefix;
+    /** Account prefix of the running test that blocks keys. */
+    private String testPrefix;
 
     /**
      * Every offset of this test's records below a partition's committed offset has its row (the
@@ -154,7 +153,7 @@ class DrainAbortIT extends IntegrationTest {
             long from = startOffsets.getOrDefault(partition, 0L);
             Long durable = jdbc.queryForObject("SELECT count(DISTINCT source_offset) FROM payments "
                     + "WHERE account LIKE ? AND source_partition = ? AND source_offset >= ? AND source_offset < ?",
-                    Long.class, prefix + "%", partition, from, offset);
+                    Long.class, testPrefix + "%", partition, from, offset);
             assertThat(durable).as("rows in [%d, %d) of partition %d", from, offset, partition)
                     .isEqualTo(Math.max(0, offset - from));
         });

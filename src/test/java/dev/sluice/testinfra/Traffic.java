@@ -1,39 +1,27 @@
 package dev.sluice.testinfra;
 
 import dev.sluice.payments.PaymentGenerator;
-import dev.sluice.payments.PaymentGenerator.Generated;
-import java.nio.charset.StandardCharsets;
+import dev.sluice.payments.PaymentPublisher;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Creates topics and produces generated payments to a real broker, recording what is expected. */
+/**
+ * Creates topics and produces generated payments to a real broker through the shipped
+ * {@link PaymentPublisher}, recording what the ledger must end up holding.
+ */
 public final class Traffic implements AutoCloseable {
 
     private final String bootstrapServers;
-    private final Producer<byte[], byte[]> producer;
+    private final Map<String, PaymentPublisher> publishers = new HashMap<>();
 
     public Traffic(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        this.producer = new KafkaProducer<>(props);
     }
 
     public void createTopics(int partitions, String... topics) {
@@ -55,25 +43,29 @@ public final class Traffic implements AutoCloseable {
 
     /** Produces {@code count} generated records and waits until the broker acknowledged them all. */
     public ExpectedLedger produce(String topic, PaymentGenerator generator, long count, ExpectedLedger expected) {
-        for (long i = 0; i < count; i++) {
-            Generated generated = generator.next();
-            expected.add(generated);
-            send(topic, generated.key(), generated.value());
+        PaymentPublisher publisher = publisher(topic);
+        publisher.publish(generator, count, 0, expected::add);
+        if (publisher.failed() > 0) {
+            throw new IllegalStateException(publisher.failed() + " records to " + topic + " were not acknowledged");
         }
-        producer.flush();
         return expected;
     }
 
+    /** Sends one hand-made record; {@link #flush()} waits for it. */
     public void send(String topic, String key, byte[] value) {
-        producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+        publisher(topic).send(key, value);
     }
 
     public void flush() {
-        producer.flush();
+        publishers.values().forEach(PaymentPublisher::flush);
+    }
+
+    private PaymentPublisher publisher(String topic) {
+        return publishers.computeIfAbsent(topic, t -> new PaymentPublisher(bootstrapServers, t));
     }
 
     @Override
     public void close() {
-        producer.close();
+        publishers.values().forEach(PaymentPublisher::close);
     }
 }
