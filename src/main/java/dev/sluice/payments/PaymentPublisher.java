@@ -94,19 +94,7 @@ public final class PaymentPublisher implements AutoCloseable {
     }
 
     public static void main(String[] args) {
-        Map<String, String> options = new HashMap<>(Map.of("bootstrap-servers", "localhost:9092", "topic", "payments",
-                "count", "100000", "rate", "0", "accounts", "10000", "duplicates", "0.05", "invalid", "0.01",
-                "prefix", "load-" + Long.toString(System.currentTimeMillis(), 36), "seed", "42"));
-        for (String arg : args) {
-            if (!arg.startsWith("--") || !arg.contains("=")) {
-                throw new IllegalArgumentException("arguments are --name=value, got " + arg + "; names: " + options.keySet());
-            }
-            String name = arg.substring(2, arg.indexOf('='));
-            if (!options.containsKey(name)) {
-                throw new IllegalArgumentException("unknown option --" + name + "; known: " + options.keySet());
-            }
-            options.put(name, arg.substring(arg.indexOf('=') + 1));
-        }
+        Map<String, String> options = options(args);
         PaymentGenerator generator = new PaymentGenerator(new PaymentGenerator.Spec(options.get("prefix"),
                 Integer.parseInt(options.get("accounts")), Double.parseDouble(options.get("duplicates")),
                 Double.parseDouble(options.get("invalid")), 0, 1, Long.parseLong(options.get("seed"))));
@@ -122,5 +110,23 @@ public final class PaymentPublisher implements AutoCloseable {
                 System.exit(1);
             }
         }
+    }
+
+    /** The defaults overridden by {@code --name=value} arguments; an unknown name is an error that lists the known ones. */
+    static Map<String, String> options(String... args) {
+        Map<String, String> options = new HashMap<>(Map.of("bootstrap-servers", "localhost:9092", "topic", "payments",
+                "count", "100000", "rate", "0", "accounts", "10000", "duplicates", "0.05", "invalid", "0.01",
+                "prefix", "load-" + Long.toString(System.currentTimeMillis(), 36), "seed", "42"));
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("arguments are --name=value, got " + arg + "; names: " + new java.util.TreeSet<>(options.keySet()));
+            }
+            String name = arg.substring(2, arg.indexOf('='));
+            if (!options.containsKey(name)) {
+                throw new IllegalArgumentException("unknown option --" + name + "; known: " + new java.util.TreeSet<>(options.keySet()));
+            }
+            options.put(name, arg.substring(arg.indexOf('=') + 1));
+        }
+        return options;
     }
 }

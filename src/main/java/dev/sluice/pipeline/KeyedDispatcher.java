@@ -87,6 +87,11 @@ public final class KeyedDispatcher {
                 }
                 permits.acquire();
                 try {
+                    synchronized (lock) {
+                        if (cancelled) {
+                            return; // cancelled while waiting for a permit: start nothing new
+                        }
+                    }
                     handler.handle(next);
                 } finally {
                     permits.release();
