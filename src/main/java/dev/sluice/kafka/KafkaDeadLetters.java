@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes dead letters: same key and value bytes, reason and source in headers (contract:
  * DESIGN.md "Dead letters"). The acknowledgement callback runs only after the broker acknowledged
- * the write ({@code acks=all}); a failed publish is retried after a backoff on a virtual thread,
- * so the producer's I/O thread never blocks. One instance per run; the producer is shared.
+ * the write ({@code acks=all}); every send, and every retry after a backoff, runs on a virtual
+ * thread of its own, so neither the caller (a key lane, a sink thread) nor the producer's I/O
+ * thread ever blocks on the broker. Any failure is retried: a record is done only once its dead
+ * letter is acknowledged. One instance per run; the producer is shared.
  */
 final class KafkaDeadLetters implements DeadLetters {
 
@@ -34,7 +36,7 @@ final class KafkaDeadLetters implements DeadLetters {
     private final String topic;
     private final Backoff backoff;
     private final FlowMetrics metrics;
-    /** Retry threads waiting out a backoff; interrupted on cancel. */
+    /** Threads sending or waiting out a backoff; each adds and removes itself; all interrupted on cancel. */
     private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean cancelled;
 
@@ -53,7 +55,10 @@ final class KafkaDeadLetters implements DeadLetters {
         headers.add(SOURCE_TOPIC, utf8(record.ref().partition().topic()));
         headers.add(SOURCE_PARTITION, utf8(Integer.toString(record.ref().partition().partition())));
         headers.add(SOURCE_OFFSET, utf8(Long.toString(record.ref().offset())));
-        send(new ProducerRecord<>(topic, null, record.key(), record.value(), headers), 1, onAcknowledged);
+        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
+        // Never on the caller's thread: send() blocks up to max.block.ms while the topic's metadata is
+        // unknown (topic missing, broker away), which would hold the caller's key lane or sink thread.
+        onVirtualThread(() -> send(letter, 1, onAcknowledged));
     }
 
     private void send(ProducerRecord<byte[], byte[]> letter, int attempt, Runnable onAcknowledged) {
@@ -82,17 +87,32 @@ final class KafkaDeadLetters implements DeadLetters {
             log.warn("dead letter to {} not acknowledged (attempt {}, {}: {}); retrying, the record stays in flight",
                     topic, attempt, KafkaErrors.causeName(error), error.getMessage());
         }
-        Thread.ofVirtual().name("sluice-dlt-retry").start(() -> {
+        onVirtualThread(() -> {
+            backoff.pause(attempt);
+            send(letter, attempt + 1, onAcknowledged);
+        });
+    }
+
+    /** Runs {@code task} on its own virtual thread, interrupted by {@link #cancelAll()}. */
+    private void onVirtualThread(Interruptible task) {
+        Thread.ofVirtual().name("sluice-dlt").start(() -> {
             waiting.add(Thread.currentThread());
             try {
-                backoff.pause(attempt);
-                send(letter, attempt + 1, onAcknowledged);
+                // checked after registering, so a cancel either sees this thread or is seen here
+                if (!cancelled) {
+                    task.run();
+                }
             } catch (InterruptedException e) {
                 // cancelled by abort: the record stays incomplete and is redelivered
             } finally {
                 waiting.remove(Thread.currentThread());
             }
         });
+    }
+
+    @FunctionalInterface
+    private interface Interruptible {
+        void run() throws InterruptedException;
     }
 
     @Override

@@ -23,7 +23,13 @@ import tools.jackson.core.json.JsonFactory;
  * <p>{@code malformed}: not strict UTF-8, not one well-formed JSON object, duplicate keys, or
  * beyond the parsing bounds (size, nesting, number length). {@code invalid}: a JSON object whose
  * fields break a rule (missing, wrong type, out of range, bad characters). Unknown fields are
- * skipped. Stateless and thread-safe.
+ * skipped (duplicate keys and depth are checked inside them too).
+ *
+ * <p>Decisions the contract leaves open: a leading byte order mark is malformed (RFC 8259 forbids
+ * it); an integer of more than 64 digits is beyond the number bound (malformed), a shorter one
+ * outside the range is invalid; a fraction ({@code 1.0}, {@code 1e3}) is invalid even when whole;
+ * {@code occurredAt} is any ISO-8601 date-time with {@code Z} or an offset ({@code Instant.parse}),
+ * in years 1–9999, stored as that instant. Stateless and thread-safe.
  */
 public final class PaymentParser implements RecordDecoder<Payment> {
 
@@ -65,6 +71,10 @@ public final class PaymentParser implements RecordDecoder<Payment> {
         if (!isStrictUtf8(value)) {
             return Decoded.rejected(RejectReason.MALFORMED, "value is not valid UTF-8");
         }
+        if (startsWithBom(value)) {
+            // RFC 8259 §8.1: a JSON text must not start with a byte order mark; producers that add one are told so.
+            return Decoded.rejected(RejectReason.MALFORMED, "value starts with a byte order mark");
+        }
         try (JsonParser parser = json.createParser(value)) {
             return read(parser);
         } catch (JacksonException e) {
@@ -98,6 +108,8 @@ public final class PaymentParser implements RecordDecoder<Payment> {
                         }
                     } else {
                         problem = firstProblem(problem, "amountCents must be an integer, was " + describe(token));
+                        // an array or object: step over it, or its members would be read as the payment's fields
+                        parser.skipChildren();
                     }
                 }
                 default -> parser.skipChildren();
@@ -111,7 +123,8 @@ public final class PaymentParser implements RecordDecoder<Payment> {
         if (problem == null && amount == null) {
             problem = "amountCents is missing";
         }
-        if (problem == null && (amount == 0 || Math.abs(amount) > MAX_ABS_AMOUNT)) {
+        // not Math.abs: it is negative for Long.MIN_VALUE, which would pass a "<= 10^12" check
+        if (problem == null && (amount == 0 || amount > MAX_ABS_AMOUNT || amount < -MAX_ABS_AMOUNT)) {
             problem = amount == 0 ? "amountCents must not be zero" : "amountCents is out of range (|amount| <= 10^12)";
         }
         if (problem == null && (currency == null || !CURRENCY.matcher(currency).matches())) {
@@ -174,6 +187,10 @@ public final class PaymentParser implements RecordDecoder<Payment> {
             case START_ARRAY -> "an array";
             default -> token.name();
         };
+    }
+
+    private static boolean startsWithBom(byte[] value) {
+        return value.length >= 3 && value[0] == (byte) 0xEF && value[1] == (byte) 0xBB && value[2] == (byte) 0xBF;
     }
 
     private static boolean isStrictUtf8(byte[] value) {

@@ -9,22 +9,29 @@ import java.sql.SQLTransientException;
  * dead-letter) or permanent (isolate the record and dead-letter it), by SQLState.
  *
  * <p>Only data exceptions (class 22) and integrity violations (class 23) are permanent: they are
- * about the record. Everything else, including syntax or missing-table errors (a bug or a schema
- * not yet migrated), is treated as transient, so a fault of ours stalls the pipeline visibly
- * instead of dead-lettering good data.
+ * about the record. Everything else is transient: connection (08), transaction rollback (40:
+ * serialization failure, deadlock), insufficient resources (53), operator intervention (57:
+ * shutdown, cancel), lock not available (55P03), system and internal errors (58, XX), and also
+ * errors that point at us rather than the record (syntax or missing-table errors: a bug, or a
+ * schema not yet migrated), so a fault of ours stalls the pipeline visibly instead of
+ * dead-lettering good data. An error without any SQLState (the pool timed out, the driver lost
+ * the socket) is a connection problem. Stateless.
  */
 public final class SqlErrors {
 
     private SqlErrors() {
     }
 
-    /** A short cause name for a transient error (for metrics and logs), or null if it is permanent. */
+    /**
+     * A short, low-cardinality cause name for a transient error (the {@code cause} tag of
+     * {@code sluice.retries}), or null if the error is permanent.
+     */
     public static String transientCause(SQLException error) {
         String state = sqlState(error);
         if (state == null) {
             return "connection";
         }
-        if (state.startsWith("22") || state.startsWith("23")) {
+        if (isPermanentState(state)) {
             return null;
         }
         return switch (state) {
@@ -32,21 +39,14 @@ public final class SqlErrors {
             case "40P01" -> "deadlock";
             case "55P03" -> "lock-timeout";
             case "57014" -> "cancelled";
-            default -> {
-                if (state.startsWith("08")) {
-                    yield "connection";
-                }
-                if (state.startsWith("53")) {
-                    yield "resources";
-                }
-                if (state.startsWith("57P")) {
-                    yield "shutdown";
-                }
-                if (state.startsWith("58") || state.startsWith("XX")) {
-                    yield "server";
-                }
-                yield "unexpected-" + state;
-            }
+            default -> switch (state.substring(0, 2)) {
+                case "08" -> "connection";
+                case "40" -> "rollback";
+                case "53" -> "resources";
+                case "57" -> "shutdown";
+                case "58", "XX" -> "server";
+                default -> "unexpected-" + state;
+            };
         };
     }
 
@@ -54,15 +54,35 @@ public final class SqlErrors {
         return transientCause(error) != null;
     }
 
+    /**
+     * The first SQLState on the cause chain (or on a chained next exception). A state-less
+     * {@link SQLTransientException} or {@link SQLRecoverableException} (a pool timeout, a lost
+     * socket) is a connection error, 08000, unless its causes name a transient state.
+     */
     private static String sqlState(SQLException error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                return sql.getSQLState();
+        boolean transientWrapper = false;
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql) {
+                String state = stateOf(sql);
+                if (state == null) {
+                    SQLException next = sql.getNextException();
+                    state = next == null || next == sql ? null : stateOf(next);
+                }
+                if (state != null) {
+                    return transientWrapper && isPermanentState(state) ? "08000" : state;
+                }
             }
-            if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
-                return "08000";
-            }
+            transientWrapper |= t instanceof SQLTransientException || t instanceof SQLRecoverableException;
         }
-        return null;
+        return transientWrapper ? "08000" : null;
+    }
+
+    private static String stateOf(SQLException sql) {
+        String state = sql.getSQLState();
+        return state != null && state.length() == 5 ? state : null;
+    }
+
+    private static boolean isPermanentState(String state) {
+        return state.startsWith("22") || state.startsWith("23");
     }
 }

@@ -42,6 +42,10 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
             return isolating(batch);
         } catch (SQLException e) {
             throw new TransientSinkException(SqlErrors.transientCause(e), e);
+        } catch (RuntimeException e) {
+            // A bug of ours (or of the driver), not the record's fault: retried visibly, never
+            // dead-lettered, and never allowed to end the sink thread that called us.
+            throw new TransientSinkException("unexpected-" + e.getClass().getSimpleName(), e);
         }
     }
 

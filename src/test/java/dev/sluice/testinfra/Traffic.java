@@ -6,10 +6,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates topics and produces generated payments to a real broker through the shipped
@@ -34,6 +38,7 @@ public final class Traffic implements AutoCloseable {
                         throw new IllegalStateException("creating " + topic, e);
                     }
                 }
+                awaitLeaders(admin, topic);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -41,13 +46,35 @@ public final class Traffic implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every partition of {@code topic} has a leader: producing into a topic the broker
+     * does not lead yet gets NOT_LEADER_OR_FOLLOWER, and the idempotent producer's retry can then
+     * run into OUT_OF_ORDER_SEQUENCE until its delivery timeout expires the batch.
+     */
+    private static void awaitLeaders(Admin admin, String topic) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw new IllegalStateException("describing " + topic, e);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic + " has partitions without a leader after 30 s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // polling the broker, nothing to be signalled by
+        }
+    }
+
     /** Produces {@code count} generated records and waits until the broker acknowledged them all. */
     public ExpectedLedger produce(String topic, PaymentGenerator generator, long count, ExpectedLedger expected) {
-        PaymentPublisher publisher = publisher(topic);
-        publisher.publish(generator, count, 0, expected::add);
-        if (publisher.failed() > 0) {
-            throw new IllegalStateException(publisher.failed() + " records to " + topic + " were not acknowledged");
-        }
+        publisher(topic).publish(generator, count, 0, expected::add);
+        flush();
         return expected;
     }
 
@@ -56,8 +83,14 @@ public final class Traffic implements AutoCloseable {
         publisher(topic).send(key, value);
     }
 
+    /** Waits until the broker acknowledged everything sent; fails if any record was not (expected ledgers would lie). */
     public void flush() {
-        publishers.values().forEach(PaymentPublisher::flush);
+        publishers.forEach((topic, publisher) -> {
+            publisher.flush();
+            if (publisher.failed() > 0) {
+                throw new IllegalStateException(publisher.failed() + " records to " + topic + " were not acknowledged");
+            }
+        });
     }
 
     private PaymentPublisher publisher(String topic) {
