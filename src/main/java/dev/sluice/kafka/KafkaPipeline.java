@@ -179,7 +179,7 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         SinkStage<T> sinkStage = new SinkStage<>(settings.batch(), maxInFlight, sink, deadLetters, completions, backoff, metrics);
         KeyedDispatcher dispatcher = new KeyedDispatcher(settings.flow().workerPermits(),
                 new RecordWorker<>(decoder, step, sinkStage, deadLetters, completions, backoff, metrics));
-        RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, dispatcher, sinkStage, deadLetters);
+        RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, dispatcher, sinkStage, deadLetters, metrics);
         gate = newGate;
         log.info("run {} starting on topic {}: max in flight {} records / {} bytes, {} worker permits, batches of {} on {} sink threads",
                 number, settings.source().topic(), maxInFlight, settings.flow().maxInFlightBytes(), settings.flow().workerPermits(),

@@ -220,6 +220,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             if (!KafkaErrors.isRetriable(e)) {
                 throw e;
             }
+            parts.metrics().retried("poll", KafkaErrors.causeName(e));
             log.warn("poll failed ({}); retrying", e.toString());
             return;
         } finally {
@@ -287,7 +288,9 @@ final class PollLoop implements ConsumerRebalanceListener {
         } catch (WakeupException e) {
             return false;
         } catch (KafkaException e) {
-            if (!KafkaErrors.isRetriable(e)) {
+            if (KafkaErrors.isRetriable(e)) {
+                parts.metrics().retried("commit", KafkaErrors.causeName(e));
+            } else {
                 // CommitFailedException and friends: the group moved on; revocation commits what is ours
                 log.warn("commit of {} failed: {}", offsets, e.toString());
             }

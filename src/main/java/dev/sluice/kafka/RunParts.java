@@ -1,11 +1,12 @@
 package dev.sluice.kafka;
 
 import dev.sluice.pipeline.Completions;
+import dev.sluice.pipeline.FlowMetrics;
 import dev.sluice.pipeline.KeyedDispatcher;
 import dev.sluice.pipeline.ShutdownProperties;
 import dev.sluice.pipeline.SinkStage;
 
 /** The stages of one run, created together and cancelled together. */
 record RunParts(SourceProperties source, ShutdownProperties shutdown, Completions completions,
-        KeyedDispatcher dispatcher, SinkStage<?> sinkStage, KafkaDeadLetters deadLetters) {
+        KeyedDispatcher dispatcher, SinkStage<?> sinkStage, KafkaDeadLetters deadLetters, FlowMetrics metrics) {
 }

@@ -106,15 +106,17 @@ public final class SinkStage<T> {
                 outcomes = sink.write(batch);
                 metrics.batch(batch.size(), System.nanoTime() - started);
                 break;
-            } catch (TransientSinkException e) {
+            } catch (TransientSinkException | RuntimeException e) {
+                // a bug in a sink is retried like an outage: visible, never a silently dead sink thread
                 if (closed) {
                     throw new InterruptedException("sink stage cancelled");
                 }
-                metrics.retried("sink", e.causeName());
+                String cause = e instanceof TransientSinkException t ? t.causeName() : "unexpected-" + e.getClass().getSimpleName();
+                metrics.retried("sink", cause);
                 Duration delay = backoff.delay(attempt);
                 if (attempt == 1 || attempt % 10 == 0) {
-                    log.warn("batch of {} not written (attempt {}, {}); retrying in {} ms", batch.size(), attempt,
-                            e.getMessage(), delay.toMillis());
+                    log.warn("batch of {} not written (attempt {}, {}: {}); retrying in {} ms", batch.size(), attempt,
+                            cause, e.getMessage(), delay.toMillis());
                 }
                 Thread.sleep(delay);
             }
