@@ -59,7 +59,7 @@ class DrainAbortIT extends IntegrationTest {
     void drainUnderLoadFinishesAndCommitsEverythingFetchedThenResumeCompletesTheRest() throws InterruptedException {
         step.blocking = false;
         String prefix = prefix("drain");
-        ExpectedLedger expected = start(prefix, 20_000);
+        ExpectedLedger expected = start(prefix, 20_000, 1000);
         await(Duration.ofSeconds(60)).until(() -> pipeline.status().inFlight() >= 300);
 
         assertThat(pipeline.drain(Duration.ofSeconds(30))).isEqualTo(PipelineState.DRAINING);
@@ -112,7 +112,7 @@ class DrainAbortIT extends IntegrationTest {
     private ExpectedLedger startWithBlockedKeys(String name) {
         step.blocking = true;
         testPrefix = prefix(name);
-        ExpectedLedger expected = start(testPrefix, 10_000);
+        ExpectedLedger expected = start(testPrefix, 10_000, 100);
         await(Duration.ofSeconds(60)).until(() -> pipeline.status().totals().written() >= 500 && pipeline.status().inFlight() >= 500);
         return expected;
     }
@@ -132,10 +132,10 @@ class DrainAbortIT extends IntegrationTest {
     /** End offsets per partition before this test produced: its records start there. */
     private Map<Integer, Long> startOffsets;
 
-    private ExpectedLedger start(String prefix, int count) {
+    private ExpectedLedger start(String prefix, int count, int accounts) {
         traffic.createTopics(4, topicName(), deadLetterTopic());
         startOffsets = ConsumerLag.endOffsets(bootstrapServers(), topicName());
-        ExpectedLedger expected = traffic.produce(topicName(), new PaymentGenerator(PaymentGenerator.Spec.of(prefix, 100)),
+        ExpectedLedger expected = traffic.produce(topicName(), new PaymentGenerator(PaymentGenerator.Spec.of(prefix, accounts)),
                 count, new ExpectedLedger());
         pipeline.resume();
         return expected;
