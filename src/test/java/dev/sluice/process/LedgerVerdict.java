@@ -49,13 +49,15 @@ final class LedgerVerdict {
                 .collect(Collectors.toMap(Function.identity(), p -> committed.getOrDefault(p, 0L)));
         assertThat(committedPerPartition).as("every partition committed to its end offset").isEqualTo(ends);
 
-        LedgerAssertions.assertInvariant(probe.jdbc(), prefix + "-", expected);
-        assertThat(probe.doubleApplied()).as("effects applied twice").isZero();
-
         List<DeadLetter> letters = DeadLetterReader.readAll(servers, fleet.deadLetterTopic());
         Map<String, String> reasonBySource = letters.stream().collect(Collectors.toMap(
                 l -> l.headers().get("sluice.source.partition") + "@" + l.headers().get("sluice.source.offset"),
                 DeadLetter::reason, (a, b) -> a));
+        assertThat(SourceAudit.missing(servers, fleet.topic(), probe.jdbc(), prefix, reasonBySource.keySet()))
+                .as("valid source records without a payment row, per partition").isEmpty();
+        LedgerAssertions.assertInvariant(probe.jdbc(), prefix + "-", expected);
+        assertThat(probe.doubleApplied()).as("effects applied twice").isZero();
+
         Map<String, Long> reasons = reasonBySource.values().stream()
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         Map<String, Long> expectedReasons = expected.deadLetters().entrySet().stream()

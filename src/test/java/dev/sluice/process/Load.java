@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Payments produced on a thread of their own while the services run: valid ones, exact replays and
@@ -26,13 +27,32 @@ final class Load implements AutoCloseable {
         this.traffic = traffic;
     }
 
-    /** Starts producing {@code records} generated payments for accounts {@code prefix-…} to {@code topic}. */
+    /** Starts producing {@code records} generated payments for accounts {@code prefix-…} to {@code topic}, all at once. */
     static Load start(String bootstrapServers, String topic, String prefix, long records, long seed) {
+        return start(bootstrapServers, topic, prefix, records, seed, 0);
+    }
+
+    /**
+     * Like {@link #start(String, String, String, long, long)}, at {@code perSecond} records a second
+     * (0: as fast as the broker takes them), so that traffic keeps arriving while instances come and go.
+     */
+    static Load start(String bootstrapServers, String topic, String prefix, long records, long seed, int perSecond) {
         Load load = new Load(new Traffic(bootstrapServers));
         PaymentGenerator generator = new PaymentGenerator(new PaymentGenerator.Spec(prefix, 500, REPLAYS, INVALID, 0.05, 2, seed));
         Thread.ofPlatform().name("process-test-producer").daemon(true).start(() -> {
             try {
-                load.produced.complete(load.traffic.produce(topic, generator, records, new ExpectedLedger()));
+                ExpectedLedger expected = new ExpectedLedger();
+                long chunk = perSecond == 0 ? records : Math.max(1, perSecond / 10);
+                long begun = System.nanoTime();
+                for (long sent = 0; sent < records; sent += chunk) {
+                    load.traffic.produce(topic, generator, Math.min(chunk, records - sent), expected);
+                    if (perSecond > 0) {
+                        // pacing an arrival rate (not waiting for an event): the next chunk is due at sent / rate
+                        long due = begun + (sent + chunk) * 1_000_000_000L / perSecond;
+                        LockSupport.parkNanos(due - System.nanoTime());
+                    }
+                }
+                load.produced.complete(expected);
             } catch (RuntimeException | Error e) {
                 load.produced.completeExceptionally(e);
             }

@@ -28,7 +28,11 @@ import org.awaitility.Awaitility;
 final class ServiceFleet implements AutoCloseable {
 
     static final String OPS_PASSWORD = "process-test-secret";
-    private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC");
+    /**
+     * Small heap, serial GC and C1 only: several service JVMs, the broker, PostgreSQL and the test
+     * share two cores here, and start-up CPU (C2 compiling) is what makes a restart slow.
+     */
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private final ProcessInfrastructure infra;
     private final String name;
