@@ -44,6 +44,8 @@ final class LedgerVerdict {
     static long assertExact(ServiceFleet fleet, LedgerProbe probe, String prefix, ExpectedLedger expected) {
         String servers = fleet.infra().bootstrapServers();
         Map<Integer, Long> ends = ConsumerLag.endOffsets(servers, fleet.topic());
+        assertThat(ends.values().stream().mapToLong(Long::longValue).sum())
+                .as("records on the source topic (else the test's producer lost some)").isEqualTo(expected.produced());
         Map<Integer, Long> committed = ConsumerLag.committed(servers, fleet.group());
         Map<Integer, Long> committedPerPartition = ends.keySet().stream()
                 .collect(Collectors.toMap(Function.identity(), p -> committed.getOrDefault(p, 0L)));

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class SigtermDrainIT {
 
-    static final long RECORDS = 80_000;
+    static final long RECORDS = 60_000;
     static final Duration DRAIN_DEADLINE = Duration.ofSeconds(30);
 
     private ServiceFleet fleet;
