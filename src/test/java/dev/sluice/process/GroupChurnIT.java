@@ -78,6 +78,8 @@ class GroupChurnIT {
         long afterDrain = probe.applied();
         awaitApplied(probe, afterDrain + (long) (RECORDS * 0.1), b, c);
 
+        // d's JVM starts now so that it joins while traffic still flows (a start takes ~10 s here)
+        ServiceProcess d = fleet.start("d");
         Set<Integer> ofB = fleet.describe().partitionsOf(b);
         b.kill9();
         Map<Integer, Long> committed = ConsumerLag.committed(servers, fleet.group());
@@ -86,7 +88,6 @@ class GroupChurnIT {
         long redeliveredAfterKill = LedgerProbe.redelivered(writtenOnB, committed);
         events.add(event(started, probe, "b killed holding " + ofB + ": " + redeliveredAfterKill + " durable records above its commits"));
 
-        ServiceProcess d = fleet.start("d");
         GroupView joined = fleet.awaitAssigned(Duration.ofMinutes(2), c, d);
         events.add(event(started, probe, "d joined: c " + joined.partitionsOf(c) + ", d " + joined.partitionsOf(d)));
 

@@ -21,8 +21,6 @@ final class ServiceProcess {
 
     /** The exit status of a JVM that ended on SIGTERM after its shutdown hooks ran (128 + 15). */
     static final int SIGTERM_EXIT = 143;
-    /** The exit status of a process killed by SIGKILL (128 + 9). */
-    static final int SIGKILL_EXIT = 137;
 
     private final String name;
     private final Process process;
