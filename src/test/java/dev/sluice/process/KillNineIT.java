@@ -1,0 +1,108 @@
+package dev.sluice.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testinfra.ConsumerLag;
+import dev.sluice.testinfra.ExpectedLedger;
+import dev.sluice.testinfra.Traffic;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged service, alone in its group, is killed with SIGKILL at random points while it works
+ * through a backlog that is still being produced, and restarted each time. A crash may redeliver
+ * only what was in flight, and redelivery must have no effect.
+ *
+ * <p>Default: 200,000 records, 5 kills. With {@code -Dsluice.soak=true}: 1,000,000 records, 10 kills.
+ */
+class KillNineIT {
+
+    static final boolean SOAK = Boolean.getBoolean("sluice.soak");
+    static final long RECORDS = SOAK ? 1_000_000 : 200_000;
+    static final int KILLS = SOAK ? 10 : 5;
+    static final int MAX_IN_FLIGHT = 5_000;
+
+    /** One kill as measured right after the process was gone. */
+    record Kill(int number, long appliedAtKill, long committedRecords, long redelivered, long doubleApplied) {
+    }
+
+    private ServiceFleet fleet;
+    private Load load;
+
+    @AfterEach
+    void stop() {
+        if (load != null) {
+            load.close();
+        }
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    @Test
+    void killedWithSigkillAtRandomPointsAndRestartedEndsExactWithRedeliveryWithinTheInFlightBound() {
+        String prefix = "k9" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+        long seed = System.nanoTime();
+        fleet = new ServiceFleet(prefix, GroupProtocol.CLASSIC, List.of("--sluice.flow.max-in-flight=" + MAX_IN_FLIGHT));
+        String servers = fleet.infra().bootstrapServers();
+        try (Traffic admin = new Traffic(servers)) {
+            admin.createTopics(8, fleet.topic(), fleet.deadLetterTopic());
+        }
+        LedgerProbe probe = new LedgerProbe(fleet.infra().dataSource(), prefix);
+        load = Load.start(servers, fleet.topic(), prefix, RECORDS, seed);
+
+        // kill points: random amounts of progress after each restart; their sum stays below the
+        // distinct valid payments (≥ 90% of the records), so every kill happens mid-stream
+        SplittableRandom random = new SplittableRandom(seed);
+        long segment = (long) (RECORDS * 0.9) / (KILLS + 1);
+        List<Kill> kills = new ArrayList<>();
+        long applied = 0;
+        for (int i = 1; i <= KILLS; i++) {
+            ServiceProcess instance = fleet.start("run-" + i);
+            fleet.awaitAssigned(Duration.ofMinutes(2), instance);
+            long killAt = applied + segment / 2 + random.nextLong(segment / 2);
+            Awaitility.await().atMost(Duration.ofMinutes(SOAK ? 10 : 3)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                instance.requireAlive();
+                return probe.applied() >= killAt;
+            });
+            instance.kill9();
+            applied = probe.applied();
+            Map<Integer, Long> committed = ConsumerLag.committed(servers, fleet.group());
+            kills.add(new Kill(i, applied, committed.values().stream().mapToLong(Long::longValue).sum(),
+                    LedgerProbe.redelivered(probe.highestWritten(), committed), probe.doubleApplied()));
+        }
+        ServiceProcess last = fleet.start("run-" + (KILLS + 1));
+        ExpectedLedger expected = load.await(Duration.ofMinutes(5));
+        LedgerVerdict.awaitNoLag(fleet, Duration.ofMinutes(SOAK ? 15 : 3), last);
+        long repeatedDeadLetters = LedgerVerdict.assertExact(fleet, probe, prefix, expected);
+
+        LedgerVerdict.publish(prefix + "-kill9", table(expected, kills, repeatedDeadLetters, seed));
+        assertThat(kills).as("SIGKILLs").hasSize(KILLS)
+                .allSatisfy(kill -> {
+                    assertThat(kill.doubleApplied()).as("effects applied twice after kill %d", kill.number()).isZero();
+                    assertThat(kill.redelivered()).as("redelivered after kill %d", kill.number()).isBetween(0L, (long) MAX_IN_FLIGHT);
+                });
+    }
+
+    private static String table(ExpectedLedger expected, List<Kill> kills, long repeatedDeadLetters, long seed) {
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "kill -9 run (seed %d): %,d records produced, %,d distinct valid payments, %,d invalid, %d kills, in-flight bound %,d%n",
+                seed, expected.produced(), expected.distinctValid(), expected.deadLetterTotal(), kills.size(), MAX_IN_FLIGHT));
+        out.append(String.format(Locale.ROOT, "%5s %14s %16s %12s %15s%n", "kill", "applied@kill", "committed@kill", "redelivered", "double-applied"));
+        for (Kill kill : kills) {
+            out.append(String.format(Locale.ROOT, "%5d %,14d %,16d %,12d %,15d%n", kill.number(), kill.appliedAtKill(),
+                    kill.committedRecords(), kill.redelivered(), kill.doubleApplied()));
+        }
+        out.append(String.format(Locale.ROOT, "total redelivered %,d (max %,d per kill); double-applied %,d; dead letters repeated after a crash: %,d%n",
+                kills.stream().mapToLong(Kill::redelivered).sum(), kills.stream().mapToLong(Kill::redelivered).max().orElse(0),
+                kills.stream().mapToLong(Kill::doubleApplied).sum(), repeatedDeadLetters));
+        return out.toString();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.sluice.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testinfra.ConsumerLag;
+import dev.sluice.testinfra.ExpectedLedger;
+import dev.sluice.testinfra.Traffic;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A deploy as Kubernetes does it: SIGTERM to the service process under load. With the default
+ * shutdown mode (drain, 30 s deadline) it finishes and commits everything it fetched, exits within
+ * the deadline, and the next start redelivers nothing it had already written.
+ */
+class SigtermDrainIT {
+
+    static final long RECORDS = 60_000;
+    static final Duration DRAIN_DEADLINE = Duration.ofSeconds(30);
+
+    private ServiceFleet fleet;
+    private Load load;
+
+    @AfterEach
+    void stop() {
+        if (load != null) {
+            load.close();
+        }
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    @Test
+    void sigtermUnderLoadDrainsCommitsAllItFetchedAndExitsWithinTheDrainDeadline() {
+        String prefix = "st" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+        fleet = new ServiceFleet(prefix, GroupProtocol.CLASSIC, List.of());
+        String servers = fleet.infra().bootstrapServers();
+        try (Traffic admin = new Traffic(servers)) {
+            admin.createTopics(8, fleet.topic(), fleet.deadLetterTopic());
+        }
+        LedgerProbe probe = new LedgerProbe(fleet.infra().dataSource(), prefix);
+        load = Load.start(servers, fleet.topic(), prefix, RECORDS, 11);
+
+        ServiceProcess first = fleet.start("first");
+        fleet.awaitAssigned(Duration.ofMinutes(2), first);
+        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            first.requireAlive();
+            return probe.applied() >= RECORDS / 4;
+        });
+        long signalled = System.nanoTime();
+        first.sigterm();
+        int exit = first.awaitExit(DRAIN_DEADLINE.plusSeconds(15));
+        Duration tookToExit = Duration.ofNanos(System.nanoTime() - signalled);
+
+        Map<Integer, Long> committed = ConsumerLag.committed(servers, fleet.group());
+        long redelivered = LedgerProbe.redelivered(probe.highestWritten(), committed);
+        String drained = first.logLines().stream().filter(line -> line.contains("drain finished")).findFirst().orElse("(no drain line)");
+        long appliedAtExit = probe.applied();
+        assertThat(exit).as("exit status after SIGTERM (the JVM reports 143 for a signal-initiated, orderly exit)")
+                .isIn(0, ServiceProcess.SIGTERM_EXIT);
+        assertThat(tookToExit).as("time from SIGTERM to exit").isLessThan(DRAIN_DEADLINE);
+        assertThat(drained).as("the drain's own report").contains(" 0 abandoned");
+        assertThat(redelivered).as("records written but not committed at exit").isZero();
+
+        ServiceProcess second = fleet.start("second");
+        ExpectedLedger expected = load.await(Duration.ofMinutes(2));
+        LedgerVerdict.awaitNoLag(fleet, Duration.ofMinutes(3), second);
+        long repeatedDeadLetters = LedgerVerdict.assertExact(fleet, probe, prefix, expected);
+
+        LedgerVerdict.publish(prefix + "-sigterm", String.format(Locale.ROOT,
+                "SIGTERM drain: %,d records (%,d distinct valid, %,d invalid); exit %d after %d ms (deadline %d s), applied at exit %,d;"
+                        + "%n  %s%n  written-but-uncommitted at exit (redelivered by the next start): %,d; dead letters repeated %,d%n",
+                expected.produced(), expected.distinctValid(), expected.deadLetterTotal(), exit, tookToExit.toMillis(),
+                DRAIN_DEADLINE.toSeconds(), appliedAtExit, drained.strip(), redelivered, repeatedDeadLetters));
+        assertThat(repeatedDeadLetters).as("dead letters published twice").isZero();
+    }
+}
