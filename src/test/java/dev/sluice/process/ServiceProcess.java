@@ -19,9 +19,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServiceProcess {
 
-    /** The exit status of a JVM that ended on SIGTERM after its shutdown hooks ran (128 + 15). */
-    static final int SIGTERM_EXIT = 143;
-
     private final String name;
     private final Process process;
     private final Path log;

@@ -33,6 +33,11 @@ public final class EmbeddedInfrastructure {
             broker.brokerProperties(Map.of(
                     "auto.create.topics.enable", "false",
                     "group.initial.rebalance.delay.ms", "0",
+                    // the new consumer protocol (KIP-848): notice a killed member in 6 s, not the default 45 s
+                    "group.consumer.min.session.timeout.ms", "6000",
+                    "group.consumer.session.timeout.ms", "6000",
+                    "group.consumer.min.heartbeat.interval.ms", "1000",
+                    "group.consumer.heartbeat.interval.ms", "1000",
                     "offsets.topic.replication.factor", "1",
                     "transaction.state.log.replication.factor", "1"));
             broker.afterPropertiesSet();
