@@ -65,6 +65,7 @@ class KillNineIT {
         List<Kill> kills = new ArrayList<>();
         long applied = 0;
         for (int i = 1; i <= KILLS; i++) {
+            java.sql.Timestamp runStarted = probe.databaseNow();
             ServiceProcess instance = fleet.start("run-" + i);
             fleet.awaitAssigned(Duration.ofMinutes(2), instance);
             long killAt = applied + segment / 2 + random.nextLong(segment / 2);
@@ -76,7 +77,7 @@ class KillNineIT {
             applied = probe.applied();
             Map<Integer, Long> committed = ConsumerLag.committed(servers, fleet.group());
             kills.add(new Kill(i, applied, committed.values().stream().mapToLong(Long::longValue).sum(),
-                    LedgerProbe.redelivered(probe.highestWritten(), committed), probe.doubleApplied()));
+                    LedgerProbe.redelivered(probe.highestWrittenSince(runStarted), committed), probe.doubleApplied()));
         }
         ServiceProcess last = fleet.start("run-" + (KILLS + 1));
         ExpectedLedger expected = load.await(Duration.ofMinutes(5));

@@ -44,17 +44,33 @@ final class LedgerProbe {
 
     /** Per source partition, the highest offset whose payment row is durably written. */
     Map<Integer, Long> highestWritten() {
+        return highestWrittenSince(java.sql.Timestamp.from(java.time.Instant.EPOCH));
+    }
+
+    /** The database's clock: rows written later carry a later {@code ingested_at}. */
+    java.sql.Timestamp databaseNow() {
+        return jdbc.queryForObject("SELECT clock_timestamp()", java.sql.Timestamp.class);
+    }
+
+    /**
+     * Per source partition, the highest offset whose payment row was first written at or after
+     * {@code since}: the work of one run, when {@code since} is that run's start.
+     */
+    Map<Integer, Long> highestWrittenSince(java.sql.Timestamp since) {
         Map<Integer, Long> highest = new HashMap<>();
-        jdbc.query("SELECT source_partition, max(source_offset) FROM payments WHERE account LIKE ? GROUP BY source_partition",
+        jdbc.query("SELECT source_partition, max(source_offset) FROM payments WHERE account LIKE ? AND ingested_at >= ? "
+                        + "GROUP BY source_partition",
                 rs -> {
                     highest.put(rs.getInt(1), rs.getLong(2));
-                }, like);
+                }, like, since);
         return highest;
     }
 
     /**
      * Records that a restart will process again although their effect is already durable: per
-     * partition, from the committed offset up to the highest durably written offset.
+     * partition, from the committed offset up to the highest durably written offset. Given one
+     * run's writes ({@link #highestWrittenSince}), it is what that run's kill costs, which the
+     * in-flight bound limits; leftovers of earlier killed runs are counted at their own kill.
      */
     static long redelivered(Map<Integer, Long> highestWritten, Map<Integer, Long> committed) {
         long total = 0;
