@@ -48,6 +48,7 @@ final class BenchmarkRunner {
     private final Set<String> scenarios;
     private final BenchTable table = new BenchTable();
     private final List<String> invariantFailures = new ArrayList<>();
+    private final CpuMeter cpu;
     private final String runId = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
     /** S1 rates per Sluice configuration, for S2's CPU cap and S3's ratio. */
     private final Map<String, Double> s1Rates = new LinkedHashMap<>();
@@ -56,6 +57,7 @@ final class BenchmarkRunner {
         this.infra = infra;
         this.sizes = sizes;
         this.scenarios = scenarios;
+        this.cpu = new CpuMeter(infra);
     }
 
     BenchTable table() {
@@ -117,6 +119,7 @@ final class BenchmarkRunner {
             long end = lag.awaitNoLag(group, timeout(data.records()));
             double seconds = (end - sluice.firstRecordNanos()) / 1e9;
             double rate = data.records() / seconds;
+            table.note(data.topic() + " " + describe(S2_SETTINGS) + ": " + sluice.diagnostics());
             double little = S2_IN_FLIGHT / (S2_LATENCY.toNanos() / 1e9);
             double cpuCap = s1Rates.getOrDefault("defaults", little);
             double bound = Math.min(little, cpuCap);
@@ -245,9 +248,13 @@ final class BenchmarkRunner {
         String group = group("sluice");
         try (SluiceUnderTest sluice = SluiceUnderTest.start(infra, data.topic(), group, settings, delay);
                 LagProbe lag = new LagProbe(infra.bootstrapServers(), data.topic())) {
+            CpuMeter.Snapshot before = cpu.snapshot();
             sluice.pipeline().resume();
             long end = lag.awaitNoLag(group, timeout(data.records()));
+            CpuMeter.Snapshot after = cpu.snapshot();
             double seconds = (end - sluice.firstRecordNanos()) / 1e9;
+            table.note(data.topic() + " Sluice " + describe(settings) + ": " + sluice.diagnostics() + "; "
+                    + CpuMeter.perRecord(before, after, data.records()));
             return new Measured(seconds, data.records() / seconds, check(data));
         }
     }
@@ -256,11 +263,13 @@ final class BenchmarkRunner {
         infra.truncate();
         String group = group("naive");
         double seconds;
+        CpuMeter.Snapshot before = cpu.snapshot();
         try (NaiveLedgerConsumer naive = NaiveLedgerConsumer.start(infra, data.topic(), group, delay);
                 LagProbe lag = new LagProbe(infra.bootstrapServers(), data.topic())) {
             long end = lag.awaitNoLag(group, timeout(data.records()).plus(delay.multipliedBy(data.records() / Dataset.PARTITIONS)));
             seconds = (end - naive.firstRecordNanos()) / 1e9;
         }
+        table.note(data.topic() + " naive: " + CpuMeter.perRecord(before, cpu.snapshot(), data.records()) + " (context start included)");
         double rate = data.records() / seconds;
         table.add(new Row(scenario, "naive", "@KafkaListener batch, AckMode.BATCH, concurrency 8, batchUpdate"
                 + (delay.isZero() ? "" : ", step " + delay.toMillis() + " ms inline"), data.records(), seconds, rate, "", "", "",
@@ -271,9 +280,12 @@ final class BenchmarkRunner {
     private double sinkOnly(String scenario, Dataset data, int batchSize, int threads, String settings) throws Exception {
         infra.truncate();
         long nanos;
+        var payments = data.payments();
+        CpuMeter.Snapshot before = cpu.snapshot();
         try (HikariDataSource dataSource = infra.dataSource(threads + 1)) {
-            nanos = SinkOnly.run(dataSource, data.payments(), batchSize, threads);
+            nanos = SinkOnly.run(dataSource, payments, batchSize, threads);
         }
+        table.note(data.topic() + " sink-only " + settings + ": " + CpuMeter.perRecord(before, cpu.snapshot(), data.records()));
         double seconds = nanos / 1e9;
         double rate = data.records() / seconds;
         table.add(new Row(scenario, "sink-only", settings, data.records(), seconds, rate, "", "", "", check(data)));

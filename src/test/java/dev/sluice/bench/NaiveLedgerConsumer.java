@@ -16,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.kafka.annotation.EnableKafka;
@@ -75,7 +74,10 @@ final class NaiveLedgerConsumer implements AutoCloseable {
         context.close();
     }
 
-    @Configuration(proxyBeanMethods = false)
+    /**
+     * Bean definitions of the baseline's own context. Deliberately not a {@code @Configuration}:
+     * it is registered by hand, so the application's component scan (tests included) never picks it up.
+     */
     @EnableKafka
     static class NaiveConfiguration {
 

@@ -6,7 +6,12 @@ import dev.sluice.payments.Payment;
 import dev.sluice.pipeline.ProcessStep;
 import java.io.IOException;
 import java.time.Duration;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -67,6 +72,17 @@ final class SluiceUnderTest implements AutoCloseable {
     @SuppressWarnings("unchecked")
     KafkaPipeline<Payment> pipeline() {
         return context.getBean(KafkaPipeline.class);
+    }
+
+    /** Where the time went, from Sluice's own meters: batches, their size and time, backpressure. */
+    String diagnostics() {
+        MeterRegistry registry = context.getBean(MeterRegistry.class);
+        DistributionSummary batches = registry.get("sluice.batch.size").summary();
+        Timer transactions = registry.get("sluice.sink.transaction").timer();
+        double paused = registry.get("sluice.backpressure.paused.time").functionCounter().count();
+        double pauses = registry.get("sluice.backpressure.pauses").functionCounter().count();
+        return String.format(Locale.ROOT, "%,d batches of %.0f records on average, %.1f ms per transaction, paused by the in-flight bound %.0f times for %.2f s",
+                batches.count(), batches.mean(), transactions.mean(TimeUnit.MILLISECONDS), pauses, paused);
     }
 
     /** System.nanoTime() of the first record the process step saw since the last reset, or 0. */
