@@ -21,12 +21,25 @@ final class BenchTable {
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
 
+    /** While muted (the warm-up), rows and notes are dropped. */
+    private boolean muted;
+
+    void mute(boolean mute) {
+        this.muted = mute;
+    }
+
     void add(Row row) {
+        if (muted) {
+            return;
+        }
         rows.add(row);
         System.out.println("[bench] " + format(row));
     }
 
     void note(String note) {
+        if (muted) {
+            return;
+        }
         notes.add(note);
         System.out.println("[bench] note: " + note);
     }

@@ -42,6 +42,17 @@ final class BenchmarkRunner {
     static final Map<String, String> S2_SETTINGS = Map.of(
             "sluice.flow.max-in-flight", Integer.toString(S2_IN_FLIGHT),
             "sluice.flow.worker-permits", Integer.toString(S2_IN_FLIGHT));
+    /**
+     * S2 tuned: the same bound, spent on the slow stage. Little's law counts every record in flight,
+     * also those waiting for a batch or a commit, so shorter batch waits, smaller polls (a higher
+     * pause mark) and a higher resume mark keep more of the 2000 inside the 20 ms call.
+     */
+    static final Map<String, String> S2_TUNED = Map.of(
+            "sluice.flow.max-in-flight", Integer.toString(S2_IN_FLIGHT),
+            "sluice.flow.worker-permits", Integer.toString(S2_IN_FLIGHT),
+            "sluice.flow.resume-ratio", "0.8",
+            "sluice.batch.max-wait", "5ms",
+            "spring.kafka.consumer.max-poll-records", "200");
 
     private final BenchInfra infra;
     private final BenchSizes sizes;
@@ -70,6 +81,9 @@ final class BenchmarkRunner {
 
     BenchmarkRunner run() throws Exception {
         infra.migrate();
+        if (sizes.warmupRecords() > 0) {
+            warmUp();
+        }
         if (scenarios.contains("S1") || scenarios.contains("S2") || scenarios.contains("S3")) {
             throughput();
         }
@@ -83,6 +97,20 @@ final class BenchmarkRunner {
             memory();
         }
         return this;
+    }
+
+    /** JIT warm-up of every code path measured later, so the first contender measured pays no compilation. */
+    private void warmUp() throws Exception {
+        Dataset data = produce("warmup", PaymentGenerator.Spec.of(prefix("w"), sizes.s1Accounts()), sizes.warmupRecords(), true);
+        table.mute(true);
+        try {
+            naive("warm-up", data, Duration.ZERO);
+            sinkOnly("warm-up", data, 500, 4, "warm-up");
+            sluice(data, DEFAULTS, Duration.ZERO);
+        } finally {
+            table.mute(false);
+        }
+        invariantFailures.remove(data.topic());
     }
 
     // ---- S1 ----
@@ -107,33 +135,40 @@ final class BenchmarkRunner {
     // ---- S2 and S5 ----
 
     private void ioBound() throws Exception {
-        PaymentGenerator.Spec spec = PaymentGenerator.Spec.of(prefix("s2"), sizes.s2Accounts());
         Dataset naiveData = produce("s2-naive", PaymentGenerator.Spec.of(prefix("s2n"), sizes.s2Accounts()), sizes.s2NaiveRecords(), true);
         double naive = naive("S2", naiveData, S2_LATENCY);
-        Dataset data = produce("s2", spec, sizes.s2Records(), true);
-        infra.truncate();
-        String group = group("s2");
-        try (SluiceUnderTest sluice = SluiceUnderTest.start(infra, data.topic(), group, S2_SETTINGS, S2_LATENCY);
-                LagProbe lag = new LagProbe(infra.bootstrapServers(), data.topic())) {
-            sluice.pipeline().resume();
-            long end = lag.awaitNoLag(group, timeout(data.records()));
-            double seconds = (end - sluice.firstRecordNanos()) / 1e9;
-            double rate = data.records() / seconds;
-            table.note(data.topic() + " " + describe(S2_SETTINGS) + ": " + sluice.diagnostics());
-            double little = S2_IN_FLIGHT / (S2_LATENCY.toNanos() / 1e9);
-            double cpuCap = s1Rates.getOrDefault("defaults", little);
-            double bound = Math.min(little, cpuCap);
-            table.add(new Row("S2", "Little bound", "in flight " + S2_IN_FLIGHT + " ÷ " + S2_LATENCY.toMillis()
-                    + " ms = " + String.format(Locale.ROOT, "%,.0f/s", little) + ", capped by S1 Sluice defaults (CPU)",
-                    0, 0, bound, "", "", "", ""));
-            if (scenarios.contains("S2")) {
-                table.add(new Row("S2", "Sluice", describe(S2_SETTINGS) + ", step 20 ms", data.records(), seconds, rate,
-                        BenchTable.ratio(rate / bound, "Little bound") + ", " + BenchTable.ratio(rate / naive, "naive"),
-                        "≥ 0.7× Little bound, ≥ 30× naive", BenchTable.verdict(rate >= 0.7 * bound && rate >= 30 * naive),
-                        check(data)));
+        double little = S2_IN_FLIGHT / (S2_LATENCY.toNanos() / 1e9);
+        double bound = Math.min(little, s1Rates.getOrDefault("tuned", little));
+        table.add(new Row("S2", "Little bound", "in flight " + S2_IN_FLIGHT + " ÷ " + S2_LATENCY.toMillis()
+                + " ms = " + String.format(Locale.ROOT, "%,.0f/s", little) + ", capped by CPU (S1 Sluice tuned)",
+                0, 0, bound, "", "", "", ""));
+        for (var config : List.of(Map.entry("defaults", S2_SETTINGS), Map.entry("tuned", S2_TUNED))) {
+            boolean last = config.getKey().equals("tuned");
+            if (!scenarios.contains("S2") && !last) {
+                continue;
             }
-            if (scenarios.contains("S5")) {
-                stopLatency(sluice, lag, group, data);
+            Dataset data = produce("s2-" + config.getKey(), PaymentGenerator.Spec.of(prefix("s2" + config.getKey().charAt(0)),
+                    sizes.s2Accounts()), sizes.s2Records(), true);
+            infra.truncate();
+            String group = group("s2");
+            try (SluiceUnderTest sluice = SluiceUnderTest.start(infra, data.topic(), group, config.getValue(), S2_LATENCY);
+                    LagProbe lag = new LagProbe(infra.bootstrapServers(), data.topic())) {
+                CpuMeter.Snapshot before = cpu.snapshot();
+                sluice.pipeline().resume();
+                long end = lag.awaitNoLag(group, timeout(data.records()));
+                double seconds = (end - sluice.firstRecordNanos()) / 1e9;
+                double rate = data.records() / seconds;
+                table.note(data.topic() + " Sluice " + describe(config.getValue()) + ": " + sluice.diagnostics() + "; "
+                        + CpuMeter.perRecord(before, cpu.snapshot(), data.records()));
+                if (scenarios.contains("S2")) {
+                    table.add(new Row("S2", "Sluice " + config.getKey(), describe(config.getValue()) + ", step 20 ms", data.records(),
+                            seconds, rate, BenchTable.ratio(rate / bound, "Little bound") + ", " + BenchTable.ratio(rate / naive, "naive"),
+                            "≥ 0.7× Little bound, ≥ 30× naive", BenchTable.verdict(rate >= 0.7 * bound && rate >= 30 * naive),
+                            check(data)));
+                }
+                if (scenarios.contains("S5") && last) {
+                    stopLatency(sluice, lag, group, data);
+                }
             }
         }
     }
