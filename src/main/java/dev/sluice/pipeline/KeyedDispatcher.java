@@ -92,7 +92,10 @@ public final class KeyedDispatcher {
             ready.addLast(lane);
             if (idle > 0) {
                 work.signal();
-            } else if (running.size() < permitCount) {
+            }
+            // a signalled worker counts as idle until it wakes: start one more only when the ready
+            // lanes outnumber the waiting workers, or a burst would run on the few that were idle
+            if (ready.size() > idle && running.size() < permitCount) {
                 Thread thread = threads.newThread(this::work);
                 running.add(thread);
                 thread.start();
