@@ -21,7 +21,8 @@ import javax.management.openmbean.CompositeData;
  * S4's separate Sluice process: runs Sluice on a backlog for a fixed window (or until it has
  * written {@code expected} records), then prints one {@code BENCH-MEMORY} line: peak heap after GC
  * (the live set, from GC notifications), peak heap used (sampled), VmHWM (peak RSS) and records
- * written. Arguments are Spring properties ({@code --key=value}); {@code bench.window-ms} and
+ * written. A full GC every 500 ms while it runs makes "after GC" the live set (a long run would
+ * otherwise show more old-generation garbage than a short one, which is not retention). Arguments are Spring properties ({@code --key=value}); {@code bench.window-ms} and
  * {@code bench.expected} are its own.
  */
 public final class MemoryProbeMain {
@@ -66,8 +67,14 @@ public final class MemoryProbeMain {
         long started = System.nanoTime();
         sluice.pipeline().resume();
         long deadline = started + Duration.ofMillis(windowMillis).toNanos();
+        long nextGc = started;
         while (System.nanoTime() < deadline && sluice.pipeline().status().totals().written() < expected) {
-            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            if (System.nanoTime() >= nextGc) {
+                // a full collection now and then: what survives it is the live set, not garbage G1 has not reached yet
+                System.gc();
+                nextGc = System.nanoTime() + Duration.ofMillis(500).toNanos();
+            }
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
         long written = sluice.pipeline().status().totals().written();
         double seconds = (System.nanoTime() - started) / 1e9;
