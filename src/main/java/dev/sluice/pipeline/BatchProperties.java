@@ -10,8 +10,10 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How processed records are grouped into sink transactions.
  *
- * @param maxSize records per transaction (default 500: amortises the commit's fsync; larger
- *     batches add latency and lock time without much more throughput)
+ * @param maxSize records per transaction (default 2000: amortises the commit's fsync and the
+ *     statement's fixed cost — in benchmark S1, batches of 2000 (with the in-flight bound at 20000)
+ *     instead of 500 (at 5000) cost 40 % less JVM CPU and 14 % less PostgreSQL CPU per record;
+ *     larger batches add latency and lock time without much more throughput)
  * @param maxWait a batch is flushed at the latest this long after its first record arrived
  *     (default 20ms: bounds the latency a quiet topic adds)
  * @param sinkThreads transactions written concurrently, each on its own connection (default 4:
@@ -20,7 +22,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("sluice.batch")
 public record BatchProperties(
-        @DefaultValue("500") @Min(1) @Max(50_000) int maxSize,
+        @DefaultValue("2000") @Min(1) @Max(50_000) int maxSize,
         @DefaultValue("20ms") Duration maxWait,
         @DefaultValue("4") @Min(1) @Max(64) int sinkThreads) {
 

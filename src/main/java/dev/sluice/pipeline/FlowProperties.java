@@ -12,13 +12,15 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Bounds of the flow between the Kafka source and the sink.
  *
- * <p>Sizing (Little's law, L = λ·W): at 20,000 records/s and ~100 ms from poll to commit about
- * 2,000 records are in flight; the defaults leave 2.5× headroom for bursts and slow batches.
+ * <p>Sizing (Little's law, L = λ·W): at 40,000 records/s and ~250 ms from poll to commit (batches
+ * of 2000 written in ~150 ms, plus the wait for a batch and for the commit) about 10,000 records
+ * are in flight; the default leaves 2× headroom for bursts and slow batches. The bound must hold
+ * several batches per sink thread, or the source pauses while the sink idles (benchmark S1).
  *
  * @param maxInFlight records polled and not yet committed never exceed this; at the mark the source
- *     pauses its partitions (default 5000: 2.5× the steady-state L above)
+ *     pauses its partitions (default 20000: 2× the steady-state L above)
  * @param maxInFlightBytes serialized key+value bytes of records polled and not yet durable never
- *     exceed this (default 64MB: 5000 records of up to ~13 KB; memory stays flat under any backlog)
+ *     exceed this (default 64MB: 20000 records of up to ~3 KB; memory stays flat under any backlog)
  * @param resumeRatio the source resumes once in flight falls to this fraction of both bounds
  *     (default 0.5: hysteresis so pause/resume does not flap on every poll)
  * @param workerPermits virtual threads running decode/validate/process at once (default 1000:
@@ -27,7 +29,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("sluice.flow")
 public record FlowProperties(
-        @DefaultValue("5000") @Min(1) @Max(1_000_000) int maxInFlight,
+        @DefaultValue("20000") @Min(1) @Max(1_000_000) int maxInFlight,
         @DefaultValue("64MB") DataSize maxInFlightBytes,
         @DefaultValue("0.5") @DecimalMin("0.0") @DecimalMax("0.99") double resumeRatio,
         @DefaultValue("1000") @Min(1) @Max(100_000) int workerPermits) {

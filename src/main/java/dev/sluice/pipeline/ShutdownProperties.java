@@ -11,7 +11,8 @@ import org.springframework.validation.annotation.Validated;
  * @param mode {@code drain} finishes in-flight records first, {@code abort} cancels them
  *     (default drain: nothing is redelivered after a deploy)
  * @param drainDeadline a drain that has not finished by then turns into an abort (default 30s:
- *     5000 in-flight records at 500/batch and ~50 ms per transaction need ~1 s; the rest is margin
+ *     20000 in-flight records at 2000/batch and ~200 ms per transaction on 4 sink threads need
+ *     ~1 s; the rest is margin
  *     for a slow database). Keep the pod's termination grace period above it.
  * @param abortTimeout how long an abort waits for cancelled workers to end (default 1s)
  */

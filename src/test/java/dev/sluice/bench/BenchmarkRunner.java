@@ -1,0 +1,396 @@
+package dev.sluice.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.sluice.bench.BenchTable.Row;
+import dev.sluice.payments.PaymentGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the scenarios of issue 7 (S1 throughput, S2 I/O-bound, S3 hot keys, S4 memory, S5 stop
+ * latency) for Sluice (shipped defaults and recommended tuning), the naive Spring Kafka baseline
+ * and the sink-only ceiling, checks the ledger invariant after every contender, and fills one
+ * {@link BenchTable}. Contenders run one after the other over the same produced topic, each in its
+ * own consumer group, with the tables truncated in between.
+ */
+final class BenchmarkRunner {
+
+    /** Shipped defaults: nothing set. */
+    static final Map<String, String> DEFAULTS = Map.of();
+    /** The tuning Sluice recommends for a throughput-bound ledger (see docs/BENCHMARK-SECTION.md). */
+    static final Map<String, String> TUNED = Map.of(
+            "sluice.batch.max-size", "2000",
+            "sluice.flow.max-in-flight", "20000",
+            "spring.kafka.consumer.max-poll-records", "2000");
+    static final Duration S2_LATENCY = Duration.ofMillis(20);
+    static final int S2_IN_FLIGHT = 2000;
+    /** S2: in flight 2000 and as many worker permits, so every in-flight record may be in its 20 ms call. */
+    static final Map<String, String> S2_SETTINGS = Map.of(
+            "sluice.flow.max-in-flight", Integer.toString(S2_IN_FLIGHT),
+            "sluice.flow.worker-permits", Integer.toString(S2_IN_FLIGHT));
+    /**
+     * S2 tuned: the same bound, spent on the slow stage. Little's law counts every record in flight,
+     * also those waiting for a batch or a commit, so shorter batch waits, smaller polls (a higher
+     * pause mark) and a higher resume mark keep more of the 2000 inside the 20 ms call.
+     */
+    static final Map<String, String> S2_TUNED = Map.of(
+            "sluice.flow.max-in-flight", Integer.toString(S2_IN_FLIGHT),
+            "sluice.flow.worker-permits", Integer.toString(S2_IN_FLIGHT),
+            "sluice.flow.resume-ratio", "0.8",
+            "sluice.batch.max-wait", "5ms",
+            "spring.kafka.consumer.max-poll-records", "200");
+
+    private final BenchInfra infra;
+    private final BenchSizes sizes;
+    private final Set<String> scenarios;
+    private final BenchTable table = new BenchTable();
+    private final List<String> invariantFailures = new ArrayList<>();
+    private final CpuMeter cpu;
+    private final String runId = Long.toString(System.currentTimeMillis() % 10_000_000, 36);
+    /** S1 rates per Sluice configuration, for S2's CPU cap and S3's ratio. */
+    private final Map<String, Double> s1Rates = new LinkedHashMap<>();
+
+    BenchmarkRunner(BenchInfra infra, BenchSizes sizes, Set<String> scenarios) {
+        this.infra = infra;
+        this.sizes = sizes;
+        this.scenarios = scenarios;
+        this.cpu = new CpuMeter(infra);
+    }
+
+    BenchTable table() {
+        return table;
+    }
+
+    List<String> invariantFailures() {
+        return invariantFailures;
+    }
+
+    BenchmarkRunner run() throws Exception {
+        infra.migrate();
+        if (sizes.warmupRecords() > 0) {
+            warmUp();
+        }
+        if (scenarios.contains("S1") || scenarios.contains("S2") || scenarios.contains("S3")) {
+            throughput();
+        }
+        if (scenarios.contains("S2") || scenarios.contains("S5")) {
+            ioBound();
+        }
+        if (scenarios.contains("S3")) {
+            hotKeys();
+        }
+        if (scenarios.contains("S4")) {
+            memory();
+        }
+        return this;
+    }
+
+    /** JIT warm-up of every code path measured later, so the first contender measured pays no compilation. */
+    private void warmUp() throws Exception {
+        Dataset data = produce("warmup", PaymentGenerator.Spec.of(prefix("w"), sizes.s1Accounts()), sizes.warmupRecords(), true);
+        table.mute(true);
+        try {
+            naive("warm-up", data, Duration.ZERO);
+            sinkOnly("warm-up", data, 500, 4, "warm-up");
+            sluice(data, DEFAULTS, Duration.ZERO);
+        } finally {
+            table.mute(false);
+        }
+        invariantFailures.remove(data.topic());
+    }
+
+    // ---- S1 ----
+
+    private void throughput() throws Exception {
+        Dataset data = produce("s1", PaymentGenerator.Spec.of(prefix("s1"), sizes.s1Accounts()), sizes.s1Records(), true);
+        double naive = naive("S1", data, Duration.ZERO);
+        double sinkDefault = sinkOnly("S1", data, 500, 4, "batch 500 × 4 sink threads (defaults)");
+        double sinkTuned = sinkOnly("S1", data, 2000, 4, "batch 2000 × 4 sink threads (tuned)");
+        for (var config : List.of(Map.entry("defaults", DEFAULTS), Map.entry("tuned", TUNED))) {
+            Measured sluice = sluice(data, config.getValue(), Duration.ZERO);
+            double ceiling = config.getKey().equals("defaults") ? sinkDefault : sinkTuned;
+            s1Rates.put(config.getKey(), sluice.rate());
+            table.add(new Row("S1", "Sluice " + config.getKey(), describe(config.getValue()), data.records(), sluice.seconds(),
+                    sluice.rate(), BenchTable.ratio(sluice.rate() / naive, "naive") + ", "
+                            + BenchTable.ratio(sluice.rate() / ceiling, "sink-only"),
+                    "≥ 1.5× naive, ≥ 0.8× sink-only",
+                    BenchTable.verdict(sluice.rate() >= 1.5 * naive && sluice.rate() >= 0.8 * ceiling), sluice.check()));
+        }
+    }
+
+    // ---- S2 and S5 ----
+
+    private void ioBound() throws Exception {
+        Dataset naiveData = produce("s2-naive", PaymentGenerator.Spec.of(prefix("s2n"), sizes.s2Accounts()), sizes.s2NaiveRecords(), true);
+        double naive = naive("S2", naiveData, S2_LATENCY);
+        double little = S2_IN_FLIGHT / (S2_LATENCY.toNanos() / 1e9);
+        double bound = Math.min(little, s1Rates.getOrDefault("tuned", little));
+        table.add(new Row("S2", "Little bound", "in flight " + S2_IN_FLIGHT + " ÷ " + S2_LATENCY.toMillis()
+                + " ms = " + String.format(Locale.ROOT, "%,.0f/s", little) + ", capped by CPU (S1 Sluice tuned)",
+                0, 0, bound, "", "", "", ""));
+        for (var config : List.of(Map.entry("defaults", S2_SETTINGS), Map.entry("tuned", S2_TUNED))) {
+            boolean last = config.getKey().equals("tuned");
+            if (!scenarios.contains("S2") && !last) {
+                continue;
+            }
+            Dataset data = produce("s2-" + config.getKey(), PaymentGenerator.Spec.of(prefix("s2" + config.getKey().charAt(0)),
+                    sizes.s2Accounts()), sizes.s2Records(), true);
+            infra.truncate();
+            String group = group("s2");
+            try (SluiceUnderTest sluice = SluiceUnderTest.start(infra, data.topic(), group, config.getValue(), S2_LATENCY);
+                    LagProbe lag = new LagProbe(infra.bootstrapServers(), data.topic())) {
+                CpuMeter.Snapshot before = cpu.snapshot();
+                sluice.pipeline().resume();
+                long end = lag.awaitNoLag(group, timeout(data.records()));
+                double seconds = (end - sluice.firstRecordNanos()) / 1e9;
+                double rate = data.records() / seconds;
+                table.note(data.topic() + " Sluice " + describe(config.getValue()) + ": " + sluice.diagnostics() + "; "
+                        + CpuMeter.perRecord(before, cpu.snapshot(), data.records()));
+                if (scenarios.contains("S2")) {
+                    table.add(new Row("S2", "Sluice " + config.getKey(), describe(config.getValue()) + ", step 20 ms", data.records(),
+                            seconds, rate, BenchTable.ratio(rate / bound, "Little bound") + ", " + BenchTable.ratio(rate / naive, "naive"),
+                            "≥ 0.7× Little bound, ≥ 30× naive", BenchTable.verdict(rate >= 0.7 * bound && rate >= 30 * naive),
+                            check(data)));
+                }
+                if (scenarios.contains("S5") && last) {
+                    stopLatency(sluice, lag, group, data);
+                }
+            }
+        }
+    }
+
+    private void stopLatency(SluiceUnderTest sluice, LagProbe lag, String group, Dataset data) throws Exception {
+        var pipeline = sluice.pipeline();
+        data = Dataset.append(infra.bootstrapServers(), data, sizes.s5Records() / 2);
+        awaitTrue(() -> pipeline.status().inFlight() >= S2_IN_FLIGHT / 2, Duration.ofMinutes(1));
+        long inFlightAtAbort = pipeline.status().inFlight();
+        long started = System.nanoTime();
+        pipeline.abort();
+        pipeline.awaitStopped(Duration.ofMinutes(1));
+        double abortSeconds = (System.nanoTime() - started) / 1e9;
+        table.add(new Row("S5", "Sluice abort", inFlightAtAbort + " in flight", inFlightAtAbort, abortSeconds, 0,
+                "", "≤ 1 s", BenchTable.verdict(abortSeconds <= 1.0), ""));
+
+        data = Dataset.append(infra.bootstrapServers(), data, sizes.s5Records() - sizes.s5Records() / 2);
+        pipeline.resume();
+        awaitTrue(() -> pipeline.status().inFlight() >= S2_IN_FLIGHT / 2, Duration.ofMinutes(1));
+        long inFlightAtDrain = pipeline.status().inFlight();
+        started = System.nanoTime();
+        pipeline.drain(Duration.ofSeconds(30));
+        pipeline.awaitStopped(Duration.ofMinutes(1));
+        double drainSeconds = (System.nanoTime() - started) / 1e9;
+        double drainBound = inFlightAtDrain * (S2_LATENCY.toNanos() / 1e9) / S2_IN_FLIGHT + 1.0;
+        boolean drained = "drain".equals(pipeline.status().lastStop().mode());
+        table.add(new Row("S5", "Sluice drain", inFlightAtDrain + " in flight, " + S2_IN_FLIGHT + " permits", inFlightAtDrain,
+                drainSeconds, 0, "stop mode " + pipeline.status().lastStop().mode(),
+                String.format(Locale.ROOT, "≤ %.2f s", drainBound), BenchTable.verdict(drained && drainSeconds <= drainBound), ""));
+
+        pipeline.resume();
+        lag.refreshEnds();
+        lag.awaitNoLag(group, timeout(data.records()));
+        String check = check(data);
+        table.note("S5: after abort, drain and a final resume over the same topic the invariant " + check
+                + " (replays after the abort were duplicates)");
+    }
+
+    // ---- S3 ----
+
+    private void hotKeys() throws Exception {
+        Dataset data = produce("s3", PaymentGenerator.Spec.of(prefix("s3"), sizes.s1Accounts()).withHotKeys(0.5, 10),
+                sizes.s3Records(), true);
+        double naive = naive("S3", data, Duration.ZERO);
+        for (var config : List.of(Map.entry("defaults", DEFAULTS), Map.entry("tuned", TUNED))) {
+            Measured sluice = sluice(data, config.getValue(), Duration.ZERO);
+            double s1 = s1Rates.getOrDefault(config.getKey(), sluice.rate());
+            table.add(new Row("S3", "Sluice " + config.getKey(), describe(config.getValue()) + ", 50 % on 10 accounts",
+                    data.records(), sluice.seconds(), sluice.rate(),
+                    BenchTable.ratio(sluice.rate() / s1, "S1") + ", " + BenchTable.ratio(sluice.rate() / naive, "naive"),
+                    "≥ 0.5× S1", BenchTable.verdict(sluice.rate() >= 0.5 * s1), sluice.check()));
+        }
+    }
+
+    // ---- S4 ----
+
+    private void memory() throws Exception {
+        Dataset small = produce("s4-small", PaymentGenerator.Spec.of(prefix("s4s"), sizes.s1Accounts()),
+                sizes.s4SmallBacklog(), false);
+        Dataset big = produce("s4-big", PaymentGenerator.Spec.of(prefix("s4b"), sizes.s1Accounts()),
+                sizes.s4Backlog(), false);
+        MemoryProbe smallRun = probe(small);
+        MemoryProbe bigRun = probe(big);
+        for (MemoryProbe run : List.of(smallRun, bigRun)) {
+            table.add(new Row("S4", "Sluice defaults, backlog " + String.format(Locale.ROOT, "%,d", run.backlog()),
+                    "separate JVM -Xmx512m, " + sizes.s4WindowMillis() / 1000 + " s window",
+                    run.written(), run.seconds(), run.written() / run.seconds(),
+                    String.format(Locale.ROOT, "heap after GC %.1f MB, heap used %.1f MB, RSS %.1f MB", mb(run.peakAfterGc()),
+                            mb(run.peakUsed()), run.vmHwmKb() / 1024.0), "", "", ""));
+        }
+        double heapRatio = (double) bigRun.peakAfterGc() / smallRun.peakAfterGc();
+        double rssRatio = (double) bigRun.vmHwmKb() / smallRun.vmHwmKb();
+        table.add(new Row("S4", "peak ratio big ÷ small backlog", "", 0, 0, 0,
+                String.format(Locale.ROOT, "heap after GC %.2f, RSS %.2f", heapRatio, rssRatio), "heap ≤ 1.2",
+                BenchTable.verdict(heapRatio <= 1.2), ""));
+    }
+
+    record MemoryProbe(long backlog, long peakAfterGc, long peakUsed, long vmHwmKb, long written, double seconds) {
+    }
+
+    private MemoryProbe probe(Dataset data) throws Exception {
+        infra.truncate();
+        Map<String, String> properties = SluiceUnderTest.properties(infra, data.topic(), group("s4"));
+        properties.put("bench.window-ms", Long.toString(sizes.s4WindowMillis()));
+        properties.put("bench.expected", Long.toString(data.records()));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), MemoryProbeMain.class.getName()));
+        properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+        Path log = Files.createTempFile("sluice-bench-s4-", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(sizes.s4WindowMillis() + 120_000, TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new TimeoutException("S4 probe did not finish; see " + log);
+        }
+        Matcher line = Pattern.compile("BENCH-MEMORY peakAfterGc=(\\d+) peakUsed=(\\d+) vmHwmKb=(\\d+) written=(\\d+) seconds=([\\d.]+)")
+                .matcher(Files.readString(log));
+        if (!line.find()) {
+            throw new IllegalStateException("S4 probe printed no result (exit " + process.exitValue() + "); see " + log);
+        }
+        Files.delete(log);
+        return new MemoryProbe(data.records(), Long.parseLong(line.group(1)), Long.parseLong(line.group(2)),
+                Long.parseLong(line.group(3)), Long.parseLong(line.group(4)), Double.parseDouble(line.group(5)));
+    }
+
+    // ---- contenders ----
+
+    record Measured(double seconds, double rate, String check) {
+    }
+
+    private Measured sluice(Dataset data, Map<String, String> settings, Duration delay) throws Exception {
+        infra.truncate();
+        String group = group("sluice");
+        try (SluiceUnderTest sluice = SluiceUnderTest.start(infra, data.topic(), group, settings, delay);
+                LagProbe lag = new LagProbe(infra.bootstrapServers(), data.topic())) {
+            CpuMeter.Snapshot before = cpu.snapshot();
+            sluice.pipeline().resume();
+            long end = lag.awaitNoLag(group, timeout(data.records()));
+            CpuMeter.Snapshot after = cpu.snapshot();
+            double seconds = (end - sluice.firstRecordNanos()) / 1e9;
+            table.note(data.topic() + " Sluice " + describe(settings) + ": " + sluice.diagnostics() + "; "
+                    + CpuMeter.perRecord(before, after, data.records()));
+            return new Measured(seconds, data.records() / seconds, check(data));
+        }
+    }
+
+    private double naive(String scenario, Dataset data, Duration delay) throws Exception {
+        infra.truncate();
+        String group = group("naive");
+        double seconds;
+        CpuMeter.Snapshot before = cpu.snapshot();
+        try (NaiveLedgerConsumer naive = NaiveLedgerConsumer.start(infra, data.topic(), group, delay);
+                LagProbe lag = new LagProbe(infra.bootstrapServers(), data.topic())) {
+            long end = lag.awaitNoLag(group, timeout(data.records()).plus(delay.multipliedBy(data.records() / Dataset.PARTITIONS)));
+            seconds = (end - naive.firstRecordNanos()) / 1e9;
+        }
+        table.note(data.topic() + " naive: " + CpuMeter.perRecord(before, cpu.snapshot(), data.records()) + " (context start included)");
+        double rate = data.records() / seconds;
+        table.add(new Row(scenario, "naive", "@KafkaListener batch, AckMode.BATCH, concurrency 8, batchUpdate"
+                + (delay.isZero() ? "" : ", step " + delay.toMillis() + " ms inline"), data.records(), seconds, rate, "", "", "",
+                check(data)));
+        return rate;
+    }
+
+    private double sinkOnly(String scenario, Dataset data, int batchSize, int threads, String settings) throws Exception {
+        infra.truncate();
+        long nanos;
+        var payments = data.payments();
+        CpuMeter.Snapshot before = cpu.snapshot();
+        try (HikariDataSource dataSource = infra.dataSource(threads + 1)) {
+            nanos = SinkOnly.run(dataSource, payments, batchSize, threads);
+        }
+        table.note(data.topic() + " sink-only " + settings + ": " + CpuMeter.perRecord(before, cpu.snapshot(), data.records()));
+        double seconds = nanos / 1e9;
+        double rate = data.records() / seconds;
+        table.add(new Row(scenario, "sink-only", settings, data.records(), seconds, rate, "", "", "", check(data)));
+        return rate;
+    }
+
+    // ---- helpers ----
+
+    private Dataset produce(String name, PaymentGenerator.Spec spec, long count, boolean track) {
+        long started = System.nanoTime();
+        Dataset data = Dataset.produce(infra.bootstrapServers(), "bench-" + runId + "-" + name, spec, count, track);
+        System.out.printf(Locale.ROOT, "[bench] produced %,d records to %s in %.1f s%n", count, data.topic(),
+                (System.nanoTime() - started) / 1e9);
+        return data;
+    }
+
+    private String check(Dataset data) {
+        try (HikariDataSource dataSource = infra.dataSource(1)) {
+            if (data.invariantHolds(dataSource)) {
+                return "exact";
+            }
+        }
+        invariantFailures.add(data.topic());
+        return "VIOLATED";
+    }
+
+    private String prefix(String scenario) {
+        return "b" + runId + scenario;
+    }
+
+    private String group(String name) {
+        return "bench-" + runId + "-" + name + "-" + System.nanoTime() % 1_000_000;
+    }
+
+    private static Duration timeout(long records) {
+        return Duration.ofSeconds(60 + records / 1_000);
+    }
+
+    private static String describe(Map<String, String> settings) {
+        if (settings.isEmpty()) {
+            return "shipped defaults";
+        }
+        StringBuilder out = new StringBuilder();
+        settings.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.append(out.isEmpty() ? "" : ", ")
+                .append(e.getKey().replace("sluice.", "").replace("spring.kafka.consumer.", "")).append('=').append(e.getValue()));
+        return out.toString();
+    }
+
+    private static double mb(long bytes) {
+        return bytes / (1024.0 * 1024.0);
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, Duration timeout) throws TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("condition not reached within " + timeout);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+    }
+
+    /** Writes the table to {@code target/bench/} and returns it. */
+    String report(String header) throws IOException {
+        String markdown = table.markdown(header);
+        Path out = Path.of("target", "bench", "results-" + sizes.mode() + ".md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, markdown);
+        System.out.println(markdown);
+        return markdown;
+    }
+
+}

@@ -1,0 +1,90 @@
+package dev.sluice.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.stream.Stream;
+
+/**
+ * CPU time spent by this JVM (Sluice or the baseline, plus the in-process broker) and by the
+ * PostgreSQL server (postmaster, its live backends and the ones it reaped), from /proc. On a shared
+ * machine wall-clock rates move with the neighbours' load; CPU per record does not, so it is what
+ * before/after comparisons of a change use. Linux only; elsewhere PostgreSQL's share reads 0.
+ */
+final class CpuMeter {
+
+    /** CPU nanoseconds at one instant. */
+    record Snapshot(long jvmNanos, long postgresNanos) {
+    }
+
+    private static final long NANOS_PER_TICK = 10_000_000L; // USER_HZ = 100 on Linux
+
+    private final long postmaster;
+
+    CpuMeter(BenchInfra infra) {
+        this.postmaster = postmasterPid(infra);
+    }
+
+    Snapshot snapshot() {
+        long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return new Snapshot(jvm, postgresTicks() * NANOS_PER_TICK);
+    }
+
+    /** "JVM x µs + PostgreSQL y µs of CPU per record" between two snapshots. */
+    static String perRecord(Snapshot before, Snapshot after, long records) {
+        return String.format(java.util.Locale.ROOT, "CPU per record: JVM %.1f µs + PostgreSQL %.1f µs",
+                (after.jvmNanos() - before.jvmNanos()) / 1e3 / records, (after.postgresNanos() - before.postgresNanos()) / 1e3 / records);
+    }
+
+    private long postgresTicks() {
+        if (postmaster <= 0) {
+            return 0;
+        }
+        long ticks = 0;
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            for (Path process : processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                String[] stat = stat(process);
+                if (stat == null) {
+                    continue;
+                }
+                long pid = Long.parseLong(process.getFileName().toString());
+                if (pid == postmaster) {
+                    ticks += Long.parseLong(stat[11]) + Long.parseLong(stat[12]) + Long.parseLong(stat[13]) + Long.parseLong(stat[14]);
+                } else if (Long.parseLong(stat[1]) == postmaster) {
+                    ticks += Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return ticks;
+    }
+
+    /** Fields after the command name: [0] state, [1] ppid, ... [11] utime, [12] stime, [13] cutime, [14] cstime. */
+    private static String[] stat(Path process) {
+        try {
+            String line = Files.readString(process.resolve("stat"));
+            return line.substring(line.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long postmasterPid(BenchInfra infra) {
+        try (Connection connection = DriverManager.getConnection(infra.jdbcUrl(), infra.username(), infra.password());
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+            rows.next();
+            String[] stat = stat(Path.of("/proc", Long.toString(rows.getLong(1))));
+            return stat == null ? -1 : Long.parseLong(stat[1]);
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+}

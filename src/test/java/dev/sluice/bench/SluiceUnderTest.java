@@ -1,0 +1,145 @@
+package dev.sluice.bench;
+
+import dev.sluice.SluiceApplication;
+import dev.sluice.kafka.KafkaPipeline;
+import dev.sluice.payments.Payment;
+import dev.sluice.pipeline.ProcessStep;
+import java.io.IOException;
+import java.time.Duration;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.TypeExcludeFilter;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.type.classreading.MetadataReader;
+import org.springframework.core.type.classreading.MetadataReaderFactory;
+
+/**
+ * Sluice as shipped, in this JVM: {@link SluiceApplication} with the given {@code sluice.*}
+ * settings, its own topic and group, the pipeline resumed by the benchmark. The only addition is a
+ * {@link TimedStep} process step that notes when the first record arrives (and, for S2, blocks).
+ */
+final class SluiceUnderTest implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+    private final TimedStep step;
+
+    private SluiceUnderTest(ConfigurableApplicationContext context, TimedStep step) {
+        this.context = context;
+        this.step = step;
+    }
+
+    static SluiceUnderTest start(BenchInfra infra, String topic, String group, Map<String, String> settings, Duration stepDelay) {
+        TimedStep step = new TimedStep(stepDelay);
+        Map<String, String> properties = new LinkedHashMap<>(properties(infra, topic, group));
+        properties.putAll(settings);
+        // command-line arguments: they take precedence over application.yml, as an operator's would
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(SluiceApplication.class)
+                .initializers(ctx -> {
+                    ctx.getBeanFactory().registerSingleton("benchExcludeTestClasses", new TestClassesExcludeFilter());
+                    ctx.getBeanFactory().registerSingleton("benchTimedStep", step);
+                })
+                .run(args);
+        return new SluiceUnderTest(context, step);
+    }
+
+    /** The properties Sluice needs to run against {@code infra}; everything else keeps its shipped default. */
+    static Map<String, String> properties(BenchInfra infra, String topic, String group) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.kafka.bootstrap-servers", infra.bootstrapServers());
+        properties.put("spring.datasource.url", infra.jdbcUrl());
+        properties.put("spring.datasource.username", infra.username());
+        properties.put("spring.datasource.password", infra.password());
+        properties.put("spring.kafka.consumer.group-id", group);
+        properties.put("sluice.source.topic", topic);
+        properties.put("sluice.source.dead-letter-topic", topic + ".DLT");
+        properties.put("sluice.source.auto-startup", "false");
+        properties.put("spring.main.web-application-type", "none");
+        properties.put("spring.main.banner-mode", "off");
+        properties.put("logging.level.org.apache.kafka", "WARN");
+        properties.put("logging.level.kafka", "WARN");
+        properties.put("logging.level.org.springframework.kafka", "WARN");
+        return properties;
+    }
+
+    @SuppressWarnings("unchecked")
+    KafkaPipeline<Payment> pipeline() {
+        return context.getBean(KafkaPipeline.class);
+    }
+
+    /** Where the time went, from Sluice's own meters: batches, their size and time, backpressure. */
+    String diagnostics() {
+        MeterRegistry registry = context.getBean(MeterRegistry.class);
+        DistributionSummary batches = registry.get("sluice.batch.size").summary();
+        Timer transactions = registry.get("sluice.sink.transaction").timer();
+        double paused = registry.get("sluice.backpressure.paused.time").functionCounter().count();
+        double pauses = registry.get("sluice.backpressure.pauses").functionCounter().count();
+        return String.format(Locale.ROOT, "%,d batches of %.0f records on average, %.1f ms per transaction, paused by the in-flight bound %.0f times for %.2f s",
+                batches.count(), batches.mean(), transactions.mean(TimeUnit.MILLISECONDS), pauses, paused);
+    }
+
+    /** System.nanoTime() of the first record the process step saw since the last reset, or 0. */
+    long firstRecordNanos() {
+        return step.first.get();
+    }
+
+    void resetFirstRecord() {
+        step.first.set(0);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        pipeline().abort();
+        pipeline().awaitStopped(Duration.ofSeconds(10));
+        context.close();
+    }
+
+    /** Notes the first record it sees; blocks {@code delay} per record (a stand-in for an enrichment call). */
+    static final class TimedStep implements ProcessStep<Payment> {
+        final AtomicLong first = new AtomicLong();
+        private final Duration delay;
+
+        TimedStep(Duration delay) {
+            this.delay = delay;
+        }
+
+        @Override
+        public Payment apply(Payment payment) throws InterruptedException {
+            if (first.get() == 0) {
+                first.compareAndSet(0, System.nanoTime());
+            }
+            if (!delay.isZero()) {
+                Thread.sleep(delay);
+            }
+            return payment;
+        }
+    }
+
+    /**
+     * Keeps test classes (the tests' own configurations and process steps) out of the application's
+     * component scan: the benchmark runs the main code only, plus what it registers explicitly.
+     */
+    static final class TestClassesExcludeFilter extends TypeExcludeFilter {
+        @Override
+        public boolean match(MetadataReader reader, MetadataReaderFactory factory) throws IOException {
+            return reader.getResource().getURL().toString().contains("/test-classes/");
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof TestClassesExcludeFilter;
+        }
+
+        @Override
+        public int hashCode() {
+            return TestClassesExcludeFilter.class.hashCode();
+        }
+    }
+}
