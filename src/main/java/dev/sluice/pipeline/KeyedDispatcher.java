@@ -173,6 +173,7 @@ public final class KeyedDispatcher {
         try {
             cancelled = true;
             ready.clear();
+            lanes.clear();
             running.forEach(Thread::interrupt);
             work.signalAll();
         } finally {

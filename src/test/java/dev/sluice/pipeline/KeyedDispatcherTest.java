@@ -77,6 +77,29 @@ class KeyedDispatcherTest {
     }
 
     @Test
+    void aBurstOfBlockingKeysRunsOnAsManyWorkersAsThereArePermits() throws InterruptedException {
+        CountDownLatch allPermitsBusy = new CountDownLatch(16);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger maxConcurrent = new AtomicInteger();
+        KeyedDispatcher dispatcher = new KeyedDispatcher(16, record -> {
+            maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+            allPermitsBusy.countDown();
+            release.await();
+            concurrent.decrementAndGet();
+        });
+        for (int key = 0; key < 100; key++) {
+            dispatcher.submit(record("k" + key, key));
+        }
+        assertThat(allPermitsBusy.await(10, TimeUnit.SECONDS)).as("16 keys blocked at once").isTrue();
+        assertThat(dispatcher.busy()).isEqualTo(16);
+        release.countDown();
+        assertThat(dispatcher.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        assertThat(maxConcurrent.get()).isEqualTo(16);
+        assertThat(dispatcher.activeLanes()).isZero();
+    }
+
+    @Test
     void recordsWithoutKeyKeepTheirPartitionOrder() throws InterruptedException {
         Queue<Long> seen = new ConcurrentLinkedQueue<>();
         CountDownLatch done = new CountDownLatch(500);
