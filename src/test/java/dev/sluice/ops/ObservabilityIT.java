@@ -70,6 +70,8 @@ class ObservabilityIT extends IntegrationTest {
         awaitNoLag(Duration.ofMinutes(2));
         assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
 
+        // per-partition gauges are sampled every few seconds (PartitionGauges): wait for a sample
+        await(Duration.ofSeconds(30)).until(() -> get("/actuator/prometheus").body().contains("sluice_partition_offset{"));
         String scrape = get("/actuator/prometheus").body();
         Files.writeString(Path.of("target", "observability-scrape.txt"), scrape);
         assertThat(value(scrape, "sluice_records_total\\{.*outcome=\"written\".*}")).isPositive();
