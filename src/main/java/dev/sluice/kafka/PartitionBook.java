@@ -100,6 +100,11 @@ final class PartitionBook {
         return tracker.inFlight() + orphans;
     }
 
+    /** Records durable (or dead-lettered) but not yet committed: held only by the commit. */
+    int durableUncommitted() {
+        return tracker.inFlight() - tracker.incomplete();
+    }
+
     /** Records polled and not yet durable, orphans included. */
     int incomplete() {
         return tracker.incomplete() + orphans;

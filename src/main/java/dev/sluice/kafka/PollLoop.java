@@ -33,6 +33,8 @@ final class PollLoop {
 
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
+    /** Early commits (see commitIfDue) at most every 5 ms: a gap below durable records cannot thrash the broker. */
+    private static final long MIN_COMMIT_GAP_NANOS = 5_000_000;
 
     /** Owned by the poll thread. */
     private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
@@ -218,9 +220,16 @@ final class PollLoop {
         }
     }
 
-    /** Commits on the interval, and at once while paused: in-flight only falls at a commit. */
+    /**
+     * Commits on the interval, and sooner whenever records are held only by the commit: while
+     * paused, or once an eighth of the bound is durable but uncommitted (in flight only falls at a
+     * commit, so waiting out the interval would stall the source). At most one commit per
+     * {@link #MIN_COMMIT_GAP_NANOS}.
+     */
     private void commitIfDue() {
-        if (gate.paused() || System.nanoTime() - lastCommitNanos >= parts.source().commitInterval().toNanos()) {
+        long sinceLast = System.nanoTime() - lastCommitNanos;
+        boolean held = gate.paused() || book.durableUncommitted() >= Math.max(1, gate.maxInFlight() / 8);
+        if (sinceLast >= parts.source().commitInterval().toNanos() || (held && sinceLast >= MIN_COMMIT_GAP_NANOS)) {
             commitDurable();
         }
     }
