@@ -122,7 +122,8 @@ final class BenchmarkRunner {
         double sinkTuned = sinkOnly("S1", data, 2000, 4, "batch 2000 × 4 sink threads (the shipped default)");
         for (var config : List.of(Map.entry("defaults", DEFAULTS), Map.entry("tuned", TUNED))) {
             Measured sluice = sluice(data, config.getValue(), Duration.ZERO);
-            double ceiling = config.getKey().equals("defaults") ? sinkDefault : sinkTuned;
+            // both Sluice rows write batches of 2000 (the shipped default), so both face that ceiling
+            double ceiling = Math.max(sinkDefault, sinkTuned);
             s1Rates.put(config.getKey(), sluice.rate());
             table.add(new Row("S1", "Sluice " + config.getKey(), describe(config.getValue()), data.records(), sluice.seconds(),
                     sluice.rate(), BenchTable.ratio(sluice.rate() / naive, "naive") + ", "
