@@ -89,6 +89,18 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
 
     @Override
     public synchronized PipelineState resume() {
+        PollLoop previous = run;
+        if (previous != null && lifecycle.state() == PipelineState.STOPPED) {
+            try {
+                // STOPPED is the previous run's last act; let its thread end before a new one starts
+                if (!previous.join(Duration.ofSeconds(5))) {
+                    log.warn("the previous poll thread has not ended yet; starting the new run anyway");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return lifecycle.state();
+            }
+        }
         if (lifecycle.moveTo(PipelineState.STOPPED, PipelineState.RUNNING)) {
             run = newRun();
             run.start();

@@ -55,6 +55,8 @@ final class PollLoop {
     private volatile long drainDeadlineNanos = Long.MAX_VALUE;
     private volatile String stopReason = "operator request";
     private volatile boolean halted;
+    /** Set by the poll thread when this run reached STOPPED through {@link #finish}. */
+    private boolean finished;
     /** Published by the poll thread for readers. */
     private volatile Map<String, PartitionStatus> partitionView = Map.of();
     private volatile int inFlightView;
@@ -152,12 +154,13 @@ final class PollLoop {
                 log.error("abort after the failure failed too; nothing more is committed", secondary);
             }
         } finally {
-            if (lifecycle.state() != PipelineState.STOPPED) {
-                // only reached when finish() did not run: never leave the pipeline stuck in a stopping state
+            if (!finished) {
+                // finish() did not run: never leave the pipeline stuck in a stopping state. Only this
+                // run's own state is repaired: once finished, a resume may already own the lifecycle.
                 cancelWork();
                 closeConsumer(Duration.ofSeconds(1));
                 lifecycle.moveTo(PipelineState.ABORTING);
-                lifecycle.moveTo(PipelineState.STOPPED);
+                lifecycle.moveTo(PipelineState.ABORTING, PipelineState.STOPPED);
             }
         }
     }
@@ -319,7 +322,13 @@ final class PollLoop {
         log.info("{} finished in {} ms: {} records finished, {} abandoned (redelivered on next start), committed {}",
                 report.mode(), report.durationMillis(), report.finished(), report.abandoned(), report.committed());
         onStopped.accept(report);
+        finished = true;
         lifecycle.moveTo(PipelineState.STOPPED);
+    }
+
+    /** Waits up to {@code timeout} for the poll thread to end; true if it did. */
+    boolean join(Duration timeout) throws InterruptedException {
+        return thread.join(timeout);
     }
 
     private void closeConsumer(Duration timeout) {

@@ -87,6 +87,25 @@ class DrainAbortIT extends IntegrationTest {
     }
 
     @Test
+    void resumingTheMomentAStopEndsLeavesTheNewRunInCharge() throws InterruptedException {
+        step.blocking = false;
+        String prefix = prefix("cycles");
+        ExpectedLedger expected = start(prefix, 3_000, 300);
+        for (int cycle = 0; cycle < 15; cycle++) {
+            if (cycle % 2 == 0) {
+                pipeline.drain(Duration.ofSeconds(30));
+            } else {
+                pipeline.abort();
+            }
+            assertThat(pipeline.awaitStopped(Duration.ofSeconds(30))).isTrue();
+            assertThat(pipeline.resume()).as("resume right after stop %d", cycle).isEqualTo(PipelineState.RUNNING);
+        }
+        awaitNoLag(Duration.ofMinutes(2));
+        assertThat(pipeline.status().state()).isEqualTo(PipelineState.RUNNING);
+        assertInvariant(jdbc, prefix, expected);
+    }
+
+    @Test
     void abortUnderLoadStopsWithinOneSecondAndCommitsOnlyDurableRecords() throws InterruptedException {
         ExpectedLedger expected = startWithBlockedKeys("abort");
 
