@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,26 +22,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * drains and leaves), one is killed with SIGKILL (its partitions move once the broker gives up on
  * it), and a new one joins. Run with the classic protocol (cooperative-sticky) and with KIP-848.
  */
-class GroupChurnIT {
+class GroupChurnIT extends ProcessTest {
 
     static final long RECORDS = 100_000;
     /** Arrival rate: below what the instances sustain here, so traffic flows through every change (~40 s of it). */
     static final int RATE = 2_500;
     static final int PARTITIONS = 12;
     static final int MAX_IN_FLIGHT = 5_000;
-
-    private ServiceFleet fleet;
-    private Load load;
-
-    @AfterEach
-    void stop() {
-        if (load != null) {
-            load.close();
-        }
-        if (fleet != null) {
-            fleet.close();
-        }
-    }
 
     @ParameterizedTest
     @EnumSource(GroupProtocol.class)

@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Default: 200,000 records, 5 kills. With {@code -Dsluice.soak=true}: 1,000,000 records, 10 kills.
  */
-class KillNineIT {
+class KillNineIT extends ProcessTest {
 
     static final boolean SOAK = Boolean.getBoolean("sluice.soak");
     static final long RECORDS = SOAK ? 1_000_000 : 200_000;
@@ -31,19 +30,6 @@ class KillNineIT {
 
     /** One kill as measured right after the process was gone. */
     record Kill(int number, long appliedAtKill, long committedRecords, long redelivered, long doubleApplied) {
-    }
-
-    private ServiceFleet fleet;
-    private Load load;
-
-    @AfterEach
-    void stop() {
-        if (load != null) {
-            load.close();
-        }
-        if (fleet != null) {
-            fleet.close();
-        }
     }
 
     @Test

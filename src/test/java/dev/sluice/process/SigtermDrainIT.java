@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,23 +17,10 @@ import org.junit.jupiter.api.Test;
  * shutdown mode (drain, 30 s deadline) it finishes and commits everything it fetched, exits within
  * the deadline, and the next start redelivers nothing it had already written.
  */
-class SigtermDrainIT {
+class SigtermDrainIT extends ProcessTest {
 
     static final long RECORDS = 60_000;
     static final Duration DRAIN_DEADLINE = Duration.ofSeconds(30);
-
-    private ServiceFleet fleet;
-    private Load load;
-
-    @AfterEach
-    void stop() {
-        if (load != null) {
-            load.close();
-        }
-        if (fleet != null) {
-            fleet.close();
-        }
-    }
 
     @Test
     void sigtermUnderLoadDrainsCommitsAllItFetchedAndExitsWithinTheDrainDeadline() {
