@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import org.awaitility.Awaitility;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.sluice.bench.BenchTable.Row;
 import dev.sluice.payments.PaymentGenerator;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -374,14 +374,8 @@ final class BenchmarkRunner {
         return bytes / (1024.0 * 1024.0);
     }
 
-    private static void awaitTrue(BooleanSupplier condition, Duration timeout) throws TimeoutException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("condition not reached within " + timeout);
-            }
-            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-        }
+    private static void awaitTrue(BooleanSupplier condition, Duration timeout) {
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(5)).until(condition::getAsBoolean);
     }
 
     /** Writes the table to {@code target/bench/} and returns it. */

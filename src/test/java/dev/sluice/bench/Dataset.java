@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.testinfra.Traffic;
 import dev.sluice.payments.Payment;
 import dev.sluice.payments.PaymentGenerator;
 import dev.sluice.payments.PaymentGenerator.Generated;
@@ -7,7 +8,6 @@ import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.LedgerAssertions;
 import dev.sluice.testinfra.Traffic;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -15,12 +15,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import java.util.ArrayList;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,7 +33,7 @@ record Dataset(String topic, PaymentGenerator.Spec spec, long records, ExpectedL
         try (Traffic traffic = new Traffic(bootstrapServers)) {
             traffic.createTopics(PARTITIONS, topic, topic + ".DLT");
         }
-        awaitLeaders(bootstrapServers, topic);
+        Traffic.awaitLeaders(bootstrapServers, topic);
         return append(bootstrapServers, new Dataset(topic, spec, 0, track ? new ExpectedLedger() : null), count);
     }
 
@@ -77,37 +71,6 @@ record Dataset(String topic, PaymentGenerator.Spec spec, long records, ExpectedL
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return new KafkaProducer<>(props);
-    }
-
-    /**
-     * Waits until every partition of a new topic has a leader: an idempotent producer that sends
-     * before that may get stuck on out-of-order sequence errors with the in-process broker.
-     */
-    private static void awaitLeaders(String bootstrapServers, String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!hasLeaders(admin, topic)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("partitions of " + topic + " have no leader after 30 s");
-                }
-                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-            }
-        }
-    }
-
-    private static boolean hasLeaders(Admin admin, String topic) {
-        try {
-            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
-            return partitions.size() == PARTITIONS && partitions.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return false;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
     }
 
     /** The same payments, in memory (for the sink-only ceiling). */

@@ -1,11 +1,12 @@
 package dev.sluice.bench;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -56,12 +57,10 @@ final class LagProbe implements AutoCloseable {
 
     /** Waits for lag 0 of {@code group}; returns the System.nanoTime() it was first seen. */
     long awaitNoLag(String group, Duration timeout) throws TimeoutException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (lag(group) > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("group " + group + " still has lag " + lag(group) + " on " + topic + " after " + timeout);
-            }
-            LockSupport.parkNanos(POLL_NANOS);
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofNanos(POLL_NANOS)).until(() -> lag(group) == 0);
+        } catch (ConditionTimeoutException e) {
+            throw new TimeoutException("group " + group + " still has lag " + lag(group) + " on " + topic + " after " + timeout);
         }
         return System.nanoTime();
     }

@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.testinfra.SimulatedCall;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.sluice.payments.Payment;
 import dev.sluice.payments.PaymentParser;
@@ -127,9 +128,7 @@ final class NaiveLedgerConsumer implements AutoCloseable {
             List<Payment> payments = new ArrayList<>(records.size());
             for (ConsumerRecord<byte[], byte[]> record : records) {
                 if (parser.decode(record.key(), record.value()) instanceof Decoded.Accepted<Payment>(Payment payment)) {
-                    if (!settings.stepDelay().isZero()) {
-                        Thread.sleep(settings.stepDelay());
-                    }
+                    SimulatedCall.take(settings.stepDelay());
                     payments.add(payment);
                     rows.add(new Object[] {payment.paymentId(), payment.account(), payment.currency(), payment.amountCents(),
                         Timestamp.from(payment.occurredAt()), record.partition(), record.offset()});

@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.testinfra.SimulatedCall;
 import dev.sluice.SluiceApplication;
 import dev.sluice.kafka.KafkaPipeline;
 import dev.sluice.payments.Payment;
@@ -115,9 +116,7 @@ final class SluiceUnderTest implements AutoCloseable {
             if (first.get() == 0) {
                 first.compareAndSet(0, System.nanoTime());
             }
-            if (!delay.isZero()) {
-                Thread.sleep(delay);
-            }
+            SimulatedCall.take(delay);
             return payment;
         }
     }

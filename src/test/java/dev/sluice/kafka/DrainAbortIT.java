@@ -1,5 +1,6 @@
 package dev.sluice.kafka;
 
+import dev.sluice.testinfra.SimulatedCall;
 import static dev.sluice.testinfra.LedgerAssertions.assertInvariant;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,7 +40,7 @@ class DrainAbortIT extends IntegrationTest {
             if (blocking && (payment.account().charAt(payment.account().length() - 1) - '0') % 2 == 0) {
                 never.await();
             }
-            Thread.sleep(Duration.ofMillis(50));
+            SimulatedCall.take(Duration.ofMillis(50));
             return payment;
         }
     }

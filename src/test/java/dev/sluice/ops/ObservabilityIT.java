@@ -1,5 +1,6 @@
 package dev.sluice.ops;
 
+import dev.sluice.testinfra.SimulatedCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.payments.Payment;
@@ -39,7 +40,7 @@ class ObservabilityIT extends IntegrationTest {
         @Override
         public Payment apply(Payment payment) throws InterruptedException {
             if (slow) {
-                Thread.sleep(Duration.ofMillis(20));
+                SimulatedCall.take(Duration.ofMillis(20));
             }
             return payment;
         }

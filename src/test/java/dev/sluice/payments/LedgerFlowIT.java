@@ -1,5 +1,6 @@
 package dev.sluice.payments;
 
+import dev.sluice.testinfra.InFlightSampler;
 import static dev.sluice.testinfra.LedgerAssertions.assertInvariant;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,10 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -62,20 +59,13 @@ class LedgerFlowIT extends IntegrationTest {
                 .withDuplicates(0.06).withInvalid(0.015).withHotKeys(0.05, 1));
         ExpectedLedger expected = traffic.produce(topicName(), generator, 50_000, new ExpectedLedger());
 
-        AtomicInteger maxInFlight = new AtomicInteger();
-        AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = Thread.ofVirtual().start(() -> {
-            while (sampling.get()) {
-                maxInFlight.accumulateAndGet(pipeline.status().inFlight(), Math::max);
-                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(500));
-            }
-        });
+        InFlightSampler sampler = new InFlightSampler(pipeline, 500);
         pipeline.resume();
         awaitNoLag(Duration.ofMinutes(3));
-        sampling.set(false);
+        sampler.close();
 
         assertInvariant(jdbc, prefix, expected);
-        assertThat(maxInFlight.get()).as("in flight never above the bound").isBetween(1, 1000);
+        assertThat(sampler.max()).as("in flight never above the bound").isBetween(1, 1000);
         assertThat(pipeline.status().totals().duplicates()).as("replays recognised as duplicates").isPositive();
 
         List<DeadLetter> letters = DeadLetterReader.readAll(bootstrapServers(), deadLetterTopic());
@@ -90,7 +80,6 @@ class LedgerFlowIT extends IntegrationTest {
 
         List<Long> hotOrder = step.hotSeen.stream().map(id -> Long.parseLong(id.substring(id.lastIndexOf('-') + 1))).toList();
         assertThat(hotOrder).as("one key reaches the process step in offset order").hasSizeGreaterThan(1000).isSorted();
-        sampler.interrupt();
     }
 
 }

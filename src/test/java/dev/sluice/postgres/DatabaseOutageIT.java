@@ -1,5 +1,6 @@
 package dev.sluice.postgres;
 
+import dev.sluice.testinfra.InFlightSampler;
 import static dev.sluice.testinfra.LedgerAssertions.assertInvariant;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,9 +16,6 @@ import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -41,14 +39,7 @@ class DatabaseOutageIT extends IntegrationTest {
         PaymentGenerator generator = new PaymentGenerator(PaymentGenerator.Spec.of(prefix, 100).withDuplicates(0.05));
         ExpectedLedger expected = traffic.produce(topicName(), generator, 5_000, new ExpectedLedger());
 
-        AtomicInteger maxInFlight = new AtomicInteger();
-        AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = Thread.ofVirtual().start(() -> {
-            while (sampling.get()) {
-                maxInFlight.accumulateAndGet(pipeline.status().inFlight(), Math::max);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-            }
-        });
+        InFlightSampler sampler = new InFlightSampler(pipeline, 1_000);
         pipeline.resume();
         await(Duration.ofSeconds(30)).until(() -> pipeline.status().totals().written() >= 1_000);
 
@@ -68,7 +59,7 @@ class DatabaseOutageIT extends IntegrationTest {
 
             assertThat(pipeline.status().state()).isEqualTo(PipelineState.RUNNING);
             assertThat(pipeline.status().inFlight()).as("work waits in flight").isPositive();
-            assertThat(maxInFlight.get()).as("in flight never above the bound").isBetween(1, BOUND);
+            assertThat(sampler.max()).as("in flight never above the bound").isBetween(1, BOUND);
             assertThat(pipeline.status().totals().written()).as("nothing written while the database is down")
                     .isEqualTo(writtenDuringOutage);
             assertThat(ConsumerLag.committed(bootstrapServers(), group())).as("nothing committed past the failing batches")
@@ -89,12 +80,11 @@ class DatabaseOutageIT extends IntegrationTest {
         assertThat(resumeMillis).as("writing resumed %d ms after the database came back", resumeMillis).isLessThan(15_000);
 
         awaitNoLag(Duration.ofSeconds(60));
-        sampling.set(false);
-        sampler.join();
-        assertThat(maxInFlight.get()).as("in flight never above the bound").isBetween(1, BOUND);
+        sampler.close();
+        assertThat(sampler.max()).as("in flight never above the bound").isBetween(1, BOUND);
         assertInvariant(jdbc, prefix, expected);
         assertThat(DeadLetterReader.readAll(bootstrapServers(), deadLetterTopic())).as("dead letters").isEmpty();
         System.out.printf("database outage: resumed %d ms after restart; max in flight %d (bound %d); retries %d%n",
-                resumeMillis, maxInFlight.get(), BOUND, pipeline.metrics().retriesTotal());
+                resumeMillis, sampler.max(), BOUND, pipeline.metrics().retriesTotal());
     }
 }

@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Payments produced on a thread of their own while the services run: valid ones, exact replays and
@@ -41,18 +40,7 @@ final class Load implements AutoCloseable {
         PaymentGenerator generator = new PaymentGenerator(new PaymentGenerator.Spec(prefix, 500, REPLAYS, INVALID, 0.05, 2, seed));
         Thread.ofPlatform().name("process-test-producer").daemon(true).start(() -> {
             try {
-                ExpectedLedger expected = new ExpectedLedger();
-                long chunk = perSecond == 0 ? records : Math.max(1, perSecond / 10);
-                long begun = System.nanoTime();
-                for (long sent = 0; sent < records; sent += chunk) {
-                    load.traffic.produce(topic, generator, Math.min(chunk, records - sent), expected);
-                    if (perSecond > 0) {
-                        // pacing an arrival rate (not waiting for an event): the next chunk is due at sent / rate
-                        long due = begun + (sent + chunk) * 1_000_000_000L / perSecond;
-                        LockSupport.parkNanos(due - System.nanoTime());
-                    }
-                }
-                load.produced.complete(expected);
+                load.produced.complete(load.traffic.produce(topic, generator, records, perSecond, new ExpectedLedger()));
             } catch (RuntimeException | Error e) {
                 load.produced.completeExceptionally(e);
             }

@@ -6,14 +6,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.awaitility.Awaitility;
 
 /**
  * Creates topics and produces generated payments to a real broker through the shipped
@@ -51,29 +51,39 @@ public final class Traffic implements AutoCloseable {
      * does not lead yet gets NOT_LEADER_OR_FOLLOWER, and the idempotent producer's retry can then
      * run into OUT_OF_ORDER_SEQUENCE until its delivery timeout expires the batch.
      */
-    private static void awaitLeaders(Admin admin, String topic) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-                if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-                    return;
-                }
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw new IllegalStateException("describing " + topic, e);
-                }
+    public static void awaitLeaders(String bootstrapServers, String topic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            awaitLeaders(admin, topic);
+        }
+    }
+
+    private static void awaitLeaders(Admin admin, String topic) {
+        Awaitility.await("leaders of every partition of " + topic).atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50)).ignoreExceptionsInstanceOf(UnknownTopicOrPartitionException.class)
+                .until(() -> leadersKnown(admin, topic));
+    }
+
+    private static boolean leadersKnown(Admin admin, String topic) throws InterruptedException, ExecutionException {
+        try {
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            return description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false;
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topic " + topic + " has partitions without a leader after 30 s");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // polling the broker, nothing to be signalled by
+            throw e;
         }
     }
 
     /** Produces {@code count} generated records and waits until the broker acknowledged them all. */
     public ExpectedLedger produce(String topic, PaymentGenerator generator, long count, ExpectedLedger expected) {
-        publisher(topic).publish(generator, count, 0, expected::add);
+        return produce(topic, generator, count, 0, expected);
+    }
+
+    /** Like {@link #produce(String, PaymentGenerator, long, ExpectedLedger)}, paced to {@code ratePerSecond} (0: unpaced). */
+    public ExpectedLedger produce(String topic, PaymentGenerator generator, long count, double ratePerSecond,
+            ExpectedLedger expected) {
+        publisher(topic).publish(generator, count, ratePerSecond, expected::add);
         flush();
         return expected;
     }
