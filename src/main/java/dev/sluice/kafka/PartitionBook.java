@@ -61,8 +61,12 @@ final class PartitionBook {
         return left;
     }
 
-    RecordRef track(ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
-        PartitionId id = ids.get(new TopicPartition(record.topic(), record.partition()));
+    /** The tracker's id of an assigned partition (look it up once per partition of a poll). */
+    PartitionId idOf(TopicPartition partition) {
+        return ids.get(partition);
+    }
+
+    RecordRef track(PartitionId id, ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
         int bytes = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
         gate.added(bytes);
         return tracker.track(id, record.offset(), bytes, polledAtNanos);
@@ -114,10 +118,19 @@ final class PartitionBook {
         return tracker.incomplete(idsOf(partitions));
     }
 
-    /** Offsets to commit (low-water marks that moved), for all partitions or only {@code partitions}. */
+    /** Offsets to commit (low-water marks that moved) over every assigned partition. */
+    Map<TopicPartition, OffsetAndMetadata> committable() {
+        return toKafka(tracker.committable());
+    }
+
+    /** Like {@link #committable()}, for {@code partitions} only. */
     Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions) {
+        return toKafka(tracker.committable(idsOf(partitions)));
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> toKafka(Map<PartitionId, Long> marks) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        tracker.committable(partitions == null ? ids.values() : idsOf(partitions)).forEach((id, offset) ->
+        marks.forEach((id, offset) ->
                 offsets.put(new TopicPartition(id.topic(), id.partition()), new OffsetAndMetadata(offset)));
         return offsets;
     }

@@ -1,5 +1,6 @@
 package dev.sluice.kafka;
 
+import dev.sluice.offsets.PartitionId;
 import dev.sluice.offsets.RecordRef;
 import dev.sluice.pipeline.InboundRecord;
 import dev.sluice.pipeline.Lifecycle;
@@ -204,11 +205,14 @@ final class PollLoop {
             wakeable = false;
         }
         long polledAt = System.nanoTime();
-        // every poll, empty ones too: the oldest in-flight age must keep moving while paused
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            RecordRef ref = book.track(record, polledAt);
-            parts.dispatcher().submit(new InboundRecord(ref, record.key(), record.value(), record.timestamp()));
+        for (TopicPartition partition : records.partitions()) {
+            PartitionId id = book.idOf(partition);
+            for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                RecordRef ref = book.track(id, record, polledAt);
+                parts.dispatcher().submit(new InboundRecord(ref, record.key(), record.value(), record.timestamp()));
+            }
         }
+        // every poll, empty ones too: the oldest in-flight age must keep moving while paused
         publishView();
     }
 
@@ -239,7 +243,7 @@ final class PollLoop {
 
     private boolean commitDurable() {
         lastCommitNanos = System.nanoTime();
-        Map<TopicPartition, OffsetAndMetadata> offsets = book.committable(null);
+        Map<TopicPartition, OffsetAndMetadata> offsets = book.committable();
         return offsets.isEmpty() || commit(offsets);
     }
 

@@ -1,5 +1,6 @@
 package dev.sluice.kafka;
 
+import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
 import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -38,12 +39,6 @@ public record SourceProperties(
         requireBetween("sluice.source.revoke-timeout", revokeTimeout, Duration.ZERO, Duration.ofMinutes(5));
         if (topic != null && topic.equals(deadLetterTopic)) {
             throw new IllegalArgumentException("sluice.source.dead-letter-topic must differ from sluice.source.topic (" + topic + ")");
-        }
-    }
-
-    private static void requireBetween(String property, Duration value, Duration min, Duration max) {
-        if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw new IllegalArgumentException(property + " must be between " + min + " and " + max + ", was " + value);
         }
     }
 }

@@ -1,7 +1,8 @@
 package dev.sluice.ops;
 
 import dev.sluice.pipeline.FlowProperties;
-import io.micrometer.core.instrument.FunctionCounter;
+import dev.sluice.pipeline.PipelineControl;
+import dev.sluice.pipeline.PipelineStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
@@ -22,16 +23,19 @@ class SizingAdvisor {
 
     private final MeterRegistry registry;
     private final FlowProperties flow;
+    private final PipelineControl pipeline;
     /** Guarded by {@code this}. */
     private double lastCount;
     private long lastNanos;
     private double lastLatencyTotal;
     private long lastLatencyCount;
-    private Advice last = new Advice(0, 0, 0, 0, "no traffic observed yet");
+    private Advice last;
 
-    SizingAdvisor(MeterRegistry registry, FlowProperties flow) {
+    SizingAdvisor(MeterRegistry registry, FlowProperties flow, PipelineControl pipeline) {
         this.registry = registry;
         this.flow = flow;
+        this.pipeline = pipeline;
+        this.last = new Advice(0, 0, 0, flow.maxInFlight(), "no traffic observed yet");
     }
 
     /**
@@ -67,12 +71,13 @@ class SizingAdvisor {
             lastLatencyTotal = latencyTotal;
             lastLatencyCount = latencyCount;
         }
-        return new Advice(last.arrivalRate(), last.timeInSystemMillis(), last.suggestedMaxInFlight(), flow.maxInFlight(), last.note());
+        return last;
     }
 
+    /** Records made durable so far (written or duplicate), from the pipeline's own totals. */
     private double records() {
-        return registry.find("sluice.records").functionCounters().stream().mapToDouble(FunctionCounter::count).sum()
-                + registry.find("sluice.records").counters().stream().mapToDouble(c -> c.count()).sum();
+        PipelineStatus.Totals totals = pipeline.status().totals();
+        return totals.written() + totals.duplicates();
     }
 
     private static double round(double value) {

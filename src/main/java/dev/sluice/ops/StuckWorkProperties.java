@@ -1,5 +1,6 @@
 package dev.sluice.ops;
 
+import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -27,9 +28,7 @@ public record StuckWorkProperties(
         if (threshold == null || threshold.toMillis() < 100) {
             throw new IllegalArgumentException("sluice.stuck.threshold must be at least 100ms, was " + threshold);
         }
-        if (checkInterval == null || checkInterval.toMillis() < 10 || checkInterval.compareTo(Duration.ofMinutes(5)) > 0) {
-            throw new IllegalArgumentException("sluice.stuck.check-interval must be between 10ms and 5m, was " + checkInterval);
-        }
+        requireBetween("sluice.stuck.check-interval", checkInterval, Duration.ofMillis(10), Duration.ofMinutes(5));
     }
 
     /** What stuck work does besides being reported. */

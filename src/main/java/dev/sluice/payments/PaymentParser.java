@@ -34,7 +34,7 @@ import tools.jackson.core.json.JsonFactory;
 public final class PaymentParser implements RecordDecoder<Payment> {
 
     static final long MAX_ABS_AMOUNT = 1_000_000_000_000L;
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final int MAX_ID_LENGTH = 64;
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
     private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
@@ -155,7 +155,7 @@ public final class PaymentParser implements RecordDecoder<Payment> {
         if (value == null) {
             return field + " is missing or not a string";
         }
-        if (!ID.matcher(value).matches()) {
+        if (!isId(value)) {
             return field + " must be 1-64 characters of [A-Za-z0-9._:-]";
         }
         return null;
@@ -193,7 +193,27 @@ public final class PaymentParser implements RecordDecoder<Payment> {
         return value.length >= 3 && value[0] == (byte) 0xEF && value[1] == (byte) 0xBB && value[2] == (byte) 0xBF;
     }
 
+    /** 1-64 characters of [A-Za-z0-9._:-]; a loop, not a regex: it runs twice for every record. */
+    private static boolean isId(String value) {
+        int length = value.length();
+        if (length < 1 || length > MAX_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '-';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean isStrictUtf8(byte[] value) {
+        if (isAscii(value)) {
+            return true; // the common case needs no decoder
+        }
         try {
             StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -203,6 +223,15 @@ public final class PaymentParser implements RecordDecoder<Payment> {
         } catch (CharacterCodingException e) {
             return false;
         }
+    }
+
+    private static boolean isAscii(byte[] value) {
+        for (byte b : value) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String firstLine(String message) {

@@ -27,8 +27,6 @@ public record BatchProperties(
         @DefaultValue("4") @Min(1) @Max(64) int sinkThreads) {
 
     public BatchProperties {
-        if (maxWait == null || maxWait.isNegative() || maxWait.isZero() || maxWait.compareTo(Duration.ofSeconds(10)) > 0) {
-            throw new IllegalArgumentException("sluice.batch.max-wait must be between 1ms and 10s, was " + maxWait);
-        }
+        ConfigurationBounds.requireBetween("sluice.batch.max-wait", maxWait, Duration.ofMillis(1), Duration.ofSeconds(10));
     }
 }

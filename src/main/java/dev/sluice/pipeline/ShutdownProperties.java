@@ -24,12 +24,8 @@ public record ShutdownProperties(
         @DefaultValue("1s") Duration abortTimeout) {
 
     public ShutdownProperties {
-        if (drainDeadline == null || drainDeadline.isNegative() || drainDeadline.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("sluice.shutdown.drain-deadline must be between 0s and 1h, was " + drainDeadline);
-        }
-        if (abortTimeout == null || abortTimeout.toMillis() < 1 || abortTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
-            throw new IllegalArgumentException("sluice.shutdown.abort-timeout must be between 1ms and 1m, was " + abortTimeout);
-        }
+        ConfigurationBounds.requireBetween("sluice.shutdown.drain-deadline", drainDeadline, Duration.ZERO, Duration.ofHours(1));
+        ConfigurationBounds.requireBetween("sluice.shutdown.abort-timeout", abortTimeout, Duration.ofMillis(1), Duration.ofMinutes(1));
     }
 
     /** How in-flight work is treated when consumption stops. */
