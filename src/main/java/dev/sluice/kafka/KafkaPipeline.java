@@ -3,6 +3,7 @@ package dev.sluice.kafka;
 import dev.sluice.pipeline.Backoff;
 import dev.sluice.pipeline.BatchSink;
 import dev.sluice.pipeline.Completions;
+import dev.sluice.pipeline.Failures;
 import dev.sluice.pipeline.FlowMetrics;
 import dev.sluice.pipeline.KeyedDispatcher;
 import dev.sluice.pipeline.Lifecycle;
@@ -22,12 +23,16 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -59,8 +64,11 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     private final Backoff backoff;
     private final Lifecycle lifecycle = new Lifecycle();
     private final AtomicLong runs = new AtomicLong();
-    /** The current or last run; replaced under {@code this}. */
+    /** The current or last run; replaced under {@code this}, only while STOPPED. */
     private volatile PollLoop run;
+    /** The current stop's deadline and reason; replaced whole by the operations, read by the run's poll thread. */
+    private volatile StopRequest stopRequest = StopRequest.NONE;
+    private final List<Failures.Listener> failureListeners = new CopyOnWriteArrayList<>();
     private volatile PrefetchGate gate;
     private volatile StopReport lastStop;
 
@@ -87,10 +95,19 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
 
     // ---- operations ----
 
+    /**
+     * STOPPED → RUNNING with a new run. The run (consumer, threads) is created first, while still
+     * STOPPED: if that fails, the pipeline stays STOPPED and the error is thrown, never RUNNING
+     * without a poll thread. A drain or abort requested right after the move is kept in
+     * {@link #stopRequest} and seen by the new run.
+     */
     @Override
     public synchronized PipelineState resume() {
         PollLoop previous = run;
-        if (previous != null && lifecycle.state() == PipelineState.STOPPED) {
+        if (lifecycle.state() != PipelineState.STOPPED) {
+            return lifecycle.state();
+        }
+        if (previous != null) {
             try {
                 // STOPPED is the previous run's last act; let its thread end before a new one starts
                 if (!previous.join(Duration.ofSeconds(5))) {
@@ -101,9 +118,17 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 return lifecycle.state();
             }
         }
+        PollLoop next;
+        try {
+            next = newRun();
+        } catch (RuntimeException e) {
+            log.error("resume failed: the run could not be created; staying STOPPED", e);
+            throw new IllegalStateException("resume failed, pipeline stays STOPPED: " + e.getMessage(), e);
+        }
+        stopRequest = StopRequest.NONE;
+        run = next;
         if (lifecycle.moveTo(PipelineState.STOPPED, PipelineState.RUNNING)) {
-            run = newRun();
-            run.start();
+            next.start();
         }
         return lifecycle.state();
     }
@@ -114,12 +139,11 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     }
 
     PipelineState drain(Duration deadline, String reason) {
-        PollLoop current = run;
-        if (current != null) {
-            current.drainDeadline(deadline, reason);
+        if (lifecycle.state() == PipelineState.RUNNING) {
+            stopRequest = new StopRequest(System.nanoTime() + deadline.toNanos(), reason);
         }
-        if (lifecycle.moveTo(PipelineState.RUNNING, PipelineState.DRAINING) && current != null) {
-            current.wake();
+        if (lifecycle.moveTo(PipelineState.RUNNING, PipelineState.DRAINING)) {
+            wakeRun();
         }
         return lifecycle.state();
     }
@@ -130,13 +154,38 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     }
 
     PipelineState abort(String reason) {
-        PollLoop current = run;
         PipelineState state = lifecycle.state();
-        if ((state == PipelineState.RUNNING || state == PipelineState.DRAINING)
-                && lifecycle.moveTo(state, PipelineState.ABORTING) && current != null) {
-            current.abortRequested(reason);
+        if (state == PipelineState.RUNNING || state == PipelineState.DRAINING) {
+            stopRequest = new StopRequest(stopRequest.drainDeadlineNanos(), reason);
+            if (lifecycle.moveTo(state, PipelineState.ABORTING)) {
+                wakeRun();
+            }
         }
         return lifecycle.state();
+    }
+
+    /** A fatal error on the poll thread or a stage's thread: the run aborts, and the failure is reported. */
+    private void failed(String where, Throwable error) {
+        log.error("pipeline failed in {}; aborting (the durable prefix is committed)", where, error);
+        abort("failure in " + where + ": " + error);
+        failureListeners.forEach(listener -> listener.failed(where, error));
+    }
+
+    @Override
+    public void onFailure(Failures.Listener listener) {
+        failureListeners.add(listener);
+    }
+
+    @Override
+    public void onTransition(BiConsumer<PipelineState, PipelineState> listener) {
+        lifecycle.onTransition(listener);
+    }
+
+    private void wakeRun() {
+        PollLoop current = run;
+        if (current != null) {
+            current.wake();
+        }
     }
 
     /** Stops without a final commit, as a crash would (tests). */
@@ -175,6 +224,11 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 Math.max(1, settings.flow().maxInFlight() / 4));
         long maxPollBytes = Math.max(1024, settings.flow().maxInFlightBytes().toBytes() / 4);
         overrides.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        if (classicProtocol() && configured(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG) == null) {
+            // incremental rebalances for the classic protocol; KIP-848's consumer protocol assigns on
+            // the broker and refuses a client assignor, so none is set for it
+            overrides.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        }
         overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
         overrides.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Long.toString(Math.min(maxPollBytes,
                 configuredInt(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 52_428_800))));
@@ -188,15 +242,17 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 maxPollBytes, settings.flow().resumeRatio());
         Completions completions = new Completions(maxInFlight);
         KafkaDeadLetters deadLetters = new KafkaDeadLetters(producer, settings.source().deadLetterTopic(), backoff, metrics);
-        SinkStage<T> sinkStage = new SinkStage<>(settings.batch(), maxInFlight, sink, deadLetters, completions, backoff, metrics);
+        SinkStage<T> sinkStage = new SinkStage<>(settings.batch(), maxInFlight, sink, deadLetters, completions, backoff, metrics,
+                this::failed);
         KeyedDispatcher dispatcher = new KeyedDispatcher(settings.flow().workerPermits(),
-                new RecordWorker<>(decoder, step, sinkStage, deadLetters, completions, backoff, metrics));
-        RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, dispatcher, sinkStage, deadLetters, metrics);
+                new RecordWorker<>(decoder, step, sinkStage, deadLetters, completions, backoff, metrics), this::failed);
+        RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, dispatcher, sinkStage, deadLetters, metrics,
+                this::failed);
         gate = newGate;
         log.info("run {} starting on topic {}: max in flight {} records / {} bytes, {} worker permits, batches of {} on {} sink threads",
                 number, settings.source().topic(), maxInFlight, settings.flow().maxInFlightBytes(), settings.flow().workerPermits(),
                 settings.batch().maxSize(), settings.batch().sinkThreads());
-        return new PollLoop(consumer, parts, newGate, lifecycle, this::stopped);
+        return new PollLoop(consumer, parts, newGate, lifecycle, () -> stopRequest, this::stopped);
     }
 
     private void stopped(StopReport report) {
@@ -210,8 +266,18 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     }
 
     private int configuredInt(String key, int fallback) {
-        Object value = consumerFactory.getConfigurationProperties().get(key);
+        Object value = configured(key);
         return value == null ? fallback : Integer.parseInt(value.toString());
+    }
+
+    private Object configured(String key) {
+        Object value = consumerFactory.getConfigurationProperties().get(key);
+        return value == null || value.toString().isBlank() ? null : value;
+    }
+
+    private boolean classicProtocol() {
+        Object protocol = configured(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        return protocol == null || protocol.toString().equalsIgnoreCase("classic");
     }
 
     private void registerGauges(MeterRegistry registry) {

@@ -8,15 +8,12 @@ import dev.sluice.pipeline.PipelineState;
 import dev.sluice.pipeline.PipelineStatus.PartitionStatus;
 import dev.sluice.pipeline.PrefetchGate;
 import dev.sluice.pipeline.StopReport;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.CloseOptions;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -25,86 +22,67 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One run of consumption, from subscribe to STOPPED, on the platform thread {@code sluice-poll}.
- * That thread alone touches the {@link org.apache.kafka.clients.consumer.Consumer} and the
- * {@link PartitionBook}; workers hand completions back through the run's completions queue, which
- * wakes a blocked poll. Each loop: absorb completions, commit the low-water marks, apply the
- * prefetch gate, poll, dispatch. Drain and abort end the loop here too.
+ * That thread alone touches the {@link org.apache.kafka.clients.consumer.Consumer}, the
+ * {@link PartitionBook}, the {@link OffsetCommitter} and the {@link StopSequence}; workers hand
+ * completions back through the run's completions queue, which wakes a blocked poll (through the
+ * {@link WakeGuard}). Each loop: absorb completions, then per state — RUNNING: commit what is due,
+ * apply the prefetch gate, poll, dispatch; DRAINING: a drain step; ABORTING or halted: end.
  */
 final class PollLoop {
 
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
-    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
-    /** Early commits (see commitIfDue) at most every 5 ms: a gap below durable records cannot thrash the broker. */
-    private static final long MIN_COMMIT_GAP_NANOS = 5_000_000;
 
-    /** Owned by the poll thread. */
+    /** Poll thread only. */
     private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
-    /** Owned by the poll thread. */
+    /** Poll thread only. */
     private final PartitionBook book;
+    /** Poll thread only. */
+    private final OffsetCommitter committer;
+    /** Poll thread only. */
+    private final StopSequence stop;
     private final RunParts parts;
     private final PrefetchGate gate;
     private final Lifecycle lifecycle;
-    private final Consumer<StopReport> onStopped;
+    private final WakeGuard wakeGuard;
+    private final Supplier<StopRequest> request;
     private final Thread thread;
-    /** Poll thread only. */
-    private long lastCommitNanos;
-    private long stopStartedNanos;
-    private Instant stopStartedAt;
-    private String stopMode;
-    /** True only while the poll thread is inside {@code poll()}: then a wakeup is useful and harmless. */
-    private volatile boolean wakeable;
-    private volatile long drainDeadlineNanos = Long.MAX_VALUE;
-    private volatile String stopReason = "operator request";
+    /** Set by {@link #halt} from any thread, read by the poll thread. */
     private volatile boolean halted;
-    /** Set by the poll thread when this run reached STOPPED through {@link #finish}. */
-    private boolean finished;
-    /** Published by the poll thread for readers. */
+    /** Published by the poll thread for readers (status, gauges). */
     private volatile Map<String, PartitionStatus> partitionView = Map.of();
+    /** Published by the poll thread for readers. */
     private volatile int inFlightView;
+    /** Published by the poll thread for readers. */
     private volatile long oldestInFlightNanos = Long.MAX_VALUE;
 
     PollLoop(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, RunParts parts, PrefetchGate gate,
-            Lifecycle lifecycle, Consumer<StopReport> onStopped) {
+            Lifecycle lifecycle, Supplier<StopRequest> request, Consumer<StopReport> onStopped) {
         this.consumer = consumer;
         this.book = new PartitionBook(gate);
         this.parts = parts;
         this.gate = gate;
         this.lifecycle = lifecycle;
-        this.onStopped = onStopped;
+        this.request = request;
+        this.wakeGuard = new WakeGuard(consumer);
+        this.committer = new OffsetCommitter(consumer, book, parts.metrics(), parts.source().commitInterval());
+        this.stop = new StopSequence(consumer, book, parts, committer, lifecycle, request, onStopped, this::publishView);
         this.thread = Thread.ofPlatform().name("sluice-poll").daemon(true).unstarted(this::run);
-        parts.completions().setWaker(this::wake);
+        parts.completions().setWaker(wakeGuard::wake);
     }
 
     void start() {
         thread.start();
     }
 
-    /** Makes a blocked poll return now, so a state change or completion is seen at once. */
+    /** Makes a blocked poll return now, so a state change or completion is seen at once. Any thread. */
     void wake() {
-        if (wakeable) {
-            try {
-                consumer.wakeup();
-            } catch (RuntimeException e) {
-                log.debug("wakeup after close ignored: {}", e.toString());
-            }
-        }
+        wakeGuard.wake();
     }
 
-    void drainDeadline(Duration deadline, String reason) {
-        this.stopReason = reason;
-        this.drainDeadlineNanos = System.nanoTime() + deadline.toNanos();
-        consumer.wakeup();
-    }
-
-    void abortRequested(String reason) {
-        this.stopReason = reason;
-        consumer.wakeup();
-    }
-
-    /** Test hook for a crash: stops without any further commit, as if the process died. */
+    /** Test hook for a crash: stops without any further commit, as if the process died. Any thread. */
     void halt() {
         halted = true;
-        consumer.wakeup();
+        wakeGuard.wake();
     }
 
     Map<String, PartitionStatus> partitionView() {
@@ -120,77 +98,63 @@ final class PollLoop {
         return since == Long.MAX_VALUE ? 0 : (System.nanoTime() - since) / 1_000_000;
     }
 
+    /** Waits up to {@code timeout} for the poll thread to end; true if it did. */
+    boolean join(java.time.Duration timeout) throws InterruptedException {
+        return thread.join(timeout);
+    }
+
     private void run() {
         try {
             consumer.subscribe(List.of(parts.source().topic()), new Rebalancing(consumer, book, gate, parts.completions(),
-                    lifecycle, parts.source().revokeTimeout().toNanos(), this::commitInCallback, () -> halted));
+                    lifecycle, parts.source().revokeTimeout().toNanos(), committer, wakeGuard, () -> halted));
             parts.sinkStage().start();
             while (true) {
                 PipelineState state = lifecycle.state();
                 book.absorb(parts.completions().drain());
                 if (halted) {
-                    haltNow();
+                    stop.halt();
                     return;
                 }
-                if (state == PipelineState.ABORTING) {
-                    abortNow();
-                    return;
+                switch (state) {
+                    case ABORTING -> {
+                        stop.abort();
+                        return;
+                    }
+                    case DRAINING -> {
+                        if (stop.drainStep()) {
+                            return;
+                        }
+                    }
+                    case RUNNING -> {
+                        committer.commitIfDue(gate);
+                        applyGate();
+                    }
+                    case STOPPED -> { }
                 }
-                if (state == PipelineState.DRAINING && drainStep()) {
-                    return;
-                }
-                if (state == PipelineState.RUNNING) {
-                    commitIfDue();
-                    applyGate();
-                }
-                pollOnce();
+                pollOnce(state);
             }
         } catch (Throwable error) {
             log.error("consumption failed; aborting and committing the durable prefix", error);
-            stopReason = "failure: " + error;
+            parts.failures().failed("poll", error);
             lifecycle.moveTo(PipelineState.ABORTING);
             try {
-                abortNow();
+                stop.abort();
             } catch (Throwable secondary) {
                 log.error("abort after the failure failed too; nothing more is committed", secondary);
             }
         } finally {
-            if (!finished) {
-                // finish() did not run: never leave the pipeline stuck in a stopping state. Only this
-                // run's own state is repaired: once finished, a resume may already own the lifecycle.
-                cancelWork();
-                closeConsumer(Duration.ofSeconds(1));
-                lifecycle.moveTo(PipelineState.ABORTING);
-                lifecycle.moveTo(PipelineState.ABORTING, PipelineState.STOPPED);
-            }
+            stop.repairIfUnfinished();
         }
     }
 
-    /** One drain step; true when the drain finished and the run ended. */
-    private boolean drainStep() {
-        beginStop("drain");
-        if (book.incomplete() == 0) {
-            if (commitDurable()) {
-                try {
-                    parts.sinkStage().close(Duration.ofSeconds(1));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                finish(0);
-                return true;
-            }
-        } else if (System.nanoTime() > drainDeadlineNanos) {
-            log.warn("drain deadline passed with {} records incomplete; aborting", book.incomplete());
-            stopMode = "drain->abort";
-            lifecycle.moveTo(PipelineState.DRAINING, PipelineState.ABORTING);
-        }
-        return false;
-    }
-
-    private void pollOnce() {
+    private void pollOnce(PipelineState stateSeen) {
         ConsumerRecords<byte[], byte[]> records;
-        wakeable = true;
+        wakeGuard.enterPoll();
         try {
+            // a request or completion that came before the guard opened found nothing to wake: look again
+            if (lifecycle.state() != stateSeen || halted || parts.completions().pending()) {
+                return;
+            }
             records = consumer.poll(parts.source().pollTimeout());
         } catch (WakeupException e) {
             return;
@@ -202,8 +166,14 @@ final class PollLoop {
             log.warn("poll failed ({}); retrying", e.toString());
             return;
         } finally {
-            wakeable = false;
+            wakeGuard.leavePoll();
         }
+        dispatch(records);
+        // every poll, empty ones too: the oldest in-flight age must keep moving while paused
+        publishView();
+    }
+
+    private void dispatch(ConsumerRecords<byte[], byte[]> records) {
         long polledAt = System.nanoTime();
         for (TopicPartition partition : records.partitions()) {
             PartitionId id = book.idOf(partition);
@@ -212,8 +182,6 @@ final class PollLoop {
                 parts.dispatcher().submit(new InboundRecord(ref, record.key(), record.value(), record.timestamp()));
             }
         }
-        // every poll, empty ones too: the oldest in-flight age must keep moving while paused
-        publishView();
     }
 
     private void applyGate() {
@@ -227,129 +195,9 @@ final class PollLoop {
         }
     }
 
-    /**
-     * Commits on the interval, and sooner whenever records are held only by the commit: while
-     * paused, or once an eighth of the bound is durable but uncommitted (in flight only falls at a
-     * commit, so waiting out the interval would stall the source). At most one commit per
-     * {@link #MIN_COMMIT_GAP_NANOS}.
-     */
-    private void commitIfDue() {
-        long sinceLast = System.nanoTime() - lastCommitNanos;
-        boolean held = gate.paused() || book.durableUncommitted() >= Math.max(1, gate.maxInFlight() / 8);
-        if (sinceLast >= parts.source().commitInterval().toNanos() || (held && sinceLast >= MIN_COMMIT_GAP_NANOS)) {
-            commitDurable();
-        }
-    }
-
-    private boolean commitDurable() {
-        lastCommitNanos = System.nanoTime();
-        Map<TopicPartition, OffsetAndMetadata> offsets = book.committable();
-        return offsets.isEmpty() || commit(offsets);
-    }
-
-    /** Commits from a rebalance callback (inside poll): no wakeup may interrupt it. */
-    private boolean commitInCallback(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        boolean wasWakeable = wakeable;
-        wakeable = false;
-        try {
-            return commit(offsets);
-        } finally {
-            wakeable = wasWakeable;
-        }
-    }
-
-    private boolean commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        try {
-            consumer.commitSync(offsets, COMMIT_TIMEOUT);
-        } catch (WakeupException e) {
-            return false;
-        } catch (KafkaException e) {
-            if (KafkaErrors.isRetriable(e)) {
-                parts.metrics().retried("commit", KafkaErrors.causeName(e));
-            } else {
-                // CommitFailedException and friends: the group moved on; revocation commits what is ours
-                log.warn("commit of {} failed: {}", offsets, e.toString());
-            }
-            return false;
-        }
-        book.committed(offsets);
-        return true;
-    }
-
-    private void beginStop(String mode) {
-        if (stopStartedNanos == 0) {
-            stopStartedNanos = System.nanoTime();
-            stopStartedAt = Instant.now();
-            stopMode = mode;
-            book.countCompletions();
-            consumer.pause(consumer.assignment());
-            log.info("{} started: {} records in flight", mode, book.inFlight());
-        }
-    }
-
-    private void abortNow() {
-        beginStop("abort");
-        long deadline = System.nanoTime() + parts.shutdown().abortTimeout().toNanos();
-        cancelWork();
-        try {
-            boolean idle = parts.dispatcher().awaitIdle(remaining(deadline)) & parts.sinkStage().join(remaining(deadline));
-            if (!idle) {
-                log.warn("abort: some workers did not end within {}", parts.shutdown().abortTimeout());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        book.absorb(parts.completions().drain());
-        commitDurable();
-        finish(book.incomplete());
-    }
-
-    private void haltNow() {
-        stopMode = "halt";
-        stopStartedNanos = System.nanoTime();
-        stopStartedAt = Instant.now();
-        cancelWork();
-        finish(book.incomplete());
-    }
-
-    private void cancelWork() {
-        parts.dispatcher().cancel();
-        parts.sinkStage().cancel();
-        parts.deadLetters().cancelAll();
-    }
-
-    private void finish(long abandoned) {
-        publishView();
-        StopReport report = new StopReport(stopMode, stopStartedAt, (System.nanoTime() - stopStartedNanos) / 1_000_000,
-                book.completedWhileCounting(), abandoned, book.lastCommitted(), stopReason);
-        closeConsumer(Duration.ofSeconds(5));
-        log.info("{} finished in {} ms: {} records finished, {} abandoned (redelivered on next start), committed {}",
-                report.mode(), report.durationMillis(), report.finished(), report.abandoned(), report.committed());
-        onStopped.accept(report);
-        finished = true;
-        lifecycle.moveTo(PipelineState.STOPPED);
-    }
-
-    /** Waits up to {@code timeout} for the poll thread to end; true if it did. */
-    boolean join(Duration timeout) throws InterruptedException {
-        return thread.join(timeout);
-    }
-
-    private void closeConsumer(Duration timeout) {
-        try {
-            consumer.close(CloseOptions.timeout(timeout));
-        } catch (RuntimeException e) {
-            log.warn("closing the consumer failed: {}", e.toString());
-        }
-    }
-
     private void publishView() {
         partitionView = book.view();
         inFlightView = book.inFlight();
         oldestInFlightNanos = book.oldestIncompleteNanos();
-    }
-
-    private static Duration remaining(long deadlineNanos) {
-        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
     }
 }

@@ -22,15 +22,10 @@ import org.slf4j.LoggerFactory;
  * records, commit their durable prefix, forget them; records still in work complete later with a
  * stale epoch and are discarded, and the new owner reads them again from the committed offset.
  * On loss (no chance to commit): forget at once. On assign: start a new epoch, paused if the
- * source is paused or stopping.
+ * source is paused or stopping. While a callback runs, the {@link WakeGuard} keeps wakeups from
+ * completions and requests out, so they cannot void the revocation's commit.
  */
 final class Rebalancing implements ConsumerRebalanceListener {
-
-    /** How the callbacks commit: the poll loop's commit, true when the broker accepted it. */
-    @FunctionalInterface
-    interface Committer {
-        boolean commit(Map<TopicPartition, OffsetAndMetadata> offsets);
-    }
 
     private static final Logger log = LoggerFactory.getLogger(Rebalancing.class);
     private static final long AWAIT_SLICE_MILLIS = 50;
@@ -41,12 +36,14 @@ final class Rebalancing implements ConsumerRebalanceListener {
     private final Completions completions;
     private final Lifecycle lifecycle;
     private final long revokeTimeoutNanos;
-    private final Committer committer;
+    private final OffsetCommitter committer;
+    private final WakeGuard wakeGuard;
     /** True when the run is being halted (a simulated crash): nothing more may be committed. */
     private final java.util.function.BooleanSupplier halted;
 
     Rebalancing(Consumer<byte[], byte[]> consumer, PartitionBook book, PrefetchGate gate, Completions completions,
-            Lifecycle lifecycle, long revokeTimeoutNanos, Committer committer, java.util.function.BooleanSupplier halted) {
+            Lifecycle lifecycle, long revokeTimeoutNanos, OffsetCommitter committer, WakeGuard wakeGuard,
+            java.util.function.BooleanSupplier halted) {
         this.consumer = consumer;
         this.book = book;
         this.gate = gate;
@@ -54,11 +51,21 @@ final class Rebalancing implements ConsumerRebalanceListener {
         this.lifecycle = lifecycle;
         this.revokeTimeoutNanos = revokeTimeoutNanos;
         this.committer = committer;
+        this.wakeGuard = wakeGuard;
         this.halted = halted;
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+        wakeGuard.enterCallback();
+        try {
+            assigned(assigned);
+        } finally {
+            wakeGuard.leaveCallback();
+        }
+    }
+
+    private void assigned(Collection<TopicPartition> assigned) {
         assigned.forEach(book::assign);
         if (gate.paused() || lifecycle.state() != PipelineState.RUNNING) {
             consumer.pause(assigned);
@@ -68,6 +75,15 @@ final class Rebalancing implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+        wakeGuard.enterCallback();
+        try {
+            revoked(revoked);
+        } finally {
+            wakeGuard.leaveCallback();
+        }
+    }
+
+    private void revoked(Collection<TopicPartition> revoked) {
         List<TopicPartition> partitions = List.copyOf(revoked);
         boolean mayCommit = !halted.getAsBoolean();
         long waitNanos = lifecycle.state() == PipelineState.ABORTING || !mayCommit ? 0 : revokeTimeoutNanos;
@@ -84,7 +100,7 @@ final class Rebalancing implements ConsumerRebalanceListener {
         if (mayCommit) {
             Map<TopicPartition, OffsetAndMetadata> offsets = book.committable(partitions);
             if (!offsets.isEmpty()) {
-                committed = committer.commit(offsets) || committer.commit(offsets)
+                committed = committer.commitInCallback(offsets)
                         ? "committed " + offsets.values().stream().map(OffsetAndMetadata::offset).toList()
                         : "commit FAILED (the new owner re-reads from the last commit)";
             }

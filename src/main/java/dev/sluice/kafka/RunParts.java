@@ -1,6 +1,7 @@
 package dev.sluice.kafka;
 
 import dev.sluice.pipeline.Completions;
+import dev.sluice.pipeline.Failures;
 import dev.sluice.pipeline.FlowMetrics;
 import dev.sluice.pipeline.KeyedDispatcher;
 import dev.sluice.pipeline.ShutdownProperties;
@@ -8,5 +9,6 @@ import dev.sluice.pipeline.SinkStage;
 
 /** The stages of one run, created together and cancelled together. */
 record RunParts(SourceProperties source, ShutdownProperties shutdown, Completions completions,
-        KeyedDispatcher dispatcher, SinkStage<?> sinkStage, KafkaDeadLetters deadLetters, FlowMetrics metrics) {
+        KeyedDispatcher dispatcher, SinkStage<?> sinkStage, KafkaDeadLetters deadLetters, FlowMetrics metrics,
+        Failures.Listener failures) {
 }

@@ -4,6 +4,7 @@ import dev.sluice.kafka.KafkaPipeline;
 import dev.sluice.kafka.PipelineSettings;
 import dev.sluice.kafka.SourceProperties;
 import dev.sluice.pipeline.BatchProperties;
+import dev.sluice.pipeline.BatchSink;
 import dev.sluice.pipeline.FlowProperties;
 import dev.sluice.pipeline.ProcessStep;
 import dev.sluice.pipeline.RetryProperties;
@@ -39,7 +40,7 @@ class LedgerConfiguration {
     @Bean
     @SuppressWarnings("unchecked")
     KafkaPipeline<Payment> pipeline(ConsumerFactory<?, ?> consumerFactory, ProducerFactory<?, ?> producerFactory,
-            PaymentParser parser, ObjectProvider<ProcessStep<Payment>> step, TransactionalBatchSink<Payment> sink,
+            PaymentParser parser, ObjectProvider<ProcessStep<Payment>> step, BatchSink<Payment> sink,
             SourceProperties source, FlowProperties flow, BatchProperties batch, RetryProperties retry,
             ShutdownProperties shutdown, MeterRegistry registry) {
         Producer<byte[], byte[]> producer = (Producer<byte[], byte[]>) producerFactory.createProducer();

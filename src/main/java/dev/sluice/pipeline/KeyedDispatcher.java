@@ -1,6 +1,5 @@
 package dev.sluice.pipeline;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -11,8 +10,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs records on virtual threads, one lane per key: records of one key are handled one at a time
@@ -41,13 +38,15 @@ public final class KeyedDispatcher {
 
     /** How long an idle worker waits for another lane before it ends: covers the gap between polls. */
     static final Duration LINGER = Duration.ofMillis(20);
-    private static final Logger log = LoggerFactory.getLogger(KeyedDispatcher.class);
 
     /** A key's pending records; owned by {@code ready} or by one worker. */
     private record Lane(Object key, ArrayDeque<InboundRecord> records) {
     }
 
     private final Handler handler;
+    private final Failures.Listener failures;
+    /** Run by a worker right after it retired for lack of work (tests place a submit exactly there). */
+    volatile Runnable afterRetire = () -> { };
     private final int permitCount;
     private final ThreadFactory threads = Thread.ofVirtual().name("sluice-work-", 0).factory();
     private final ReentrantLock lock = new ReentrantLock();
@@ -68,14 +67,15 @@ public final class KeyedDispatcher {
     /** Guarded by {@code lock}. */
     private boolean cancelled;
 
-    public KeyedDispatcher(int permits, Handler handler) {
+    public KeyedDispatcher(int permits, Handler handler, Failures.Listener failures) {
         this.handler = handler;
         this.permitCount = permits;
+        this.failures = failures;
     }
 
     /** Queues {@code record} behind earlier records of its key; never blocks. Dropped once cancelled. */
     public void submit(InboundRecord record) {
-        Object key = laneKey(record);
+        Object key = record.orderKey();
         lock.lock();
         try {
             if (cancelled) {
@@ -106,27 +106,29 @@ public final class KeyedDispatcher {
     }
 
     private void work() {
+        Thread self = Thread.currentThread();
         try {
-            for (Lane lane = nextLane(); lane != null; lane = nextLane()) {
+            for (Lane lane = nextLane(self); lane != null; lane = nextLane(self)) {
                 run(lane);
             }
+            afterRetire.run();
         } catch (InterruptedException e) {
             // cancelled: the records stay incomplete and are redelivered after the abort
-        } catch (RuntimeException | Error e) {
-            log.error("worker failed; its records stay in flight until abort or restart", e);
-        } finally {
-            lock.lock();
-            try {
-                running.remove(Thread.currentThread());
-                ended.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            retire(self);
+        } catch (Throwable e) {
+            // the handler must not throw (RecordWorker routes every record's failure); one that does
+            // fails the pipeline, never a silently dead worker whose lane stops
+            retire(self);
+            failures.failed("worker", e);
         }
     }
 
-    /** The next ready lane, waiting up to {@link #LINGER} for one; null when there is none or on cancel. */
-    private Lane nextLane() throws InterruptedException {
+    /**
+     * The next ready lane, waiting up to {@link #LINGER} for one. When there is none (or on cancel)
+     * the worker leaves {@code running} in the same critical section as it saw no work, so a submit
+     * that comes after that sees a free permit and starts a worker: no lane can wait unserved.
+     */
+    private Lane nextLane(Thread self) throws InterruptedException {
         lock.lock();
         try {
             long remaining = LINGER.toNanos();
@@ -138,7 +140,22 @@ public final class KeyedDispatcher {
                     idle--;
                 }
             }
-            return cancelled ? null : ready.pollFirst();
+            Lane lane = cancelled ? null : ready.pollFirst();
+            if (lane == null) {
+                running.remove(self);
+                ended.signalAll();
+            }
+            return lane;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void retire(Thread self) {
+        lock.lock();
+        try {
+            running.remove(self);
+            ended.signalAll();
         } finally {
             lock.unlock();
         }
@@ -211,9 +228,5 @@ public final class KeyedDispatcher {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static Object laneKey(InboundRecord record) {
-        return record.key() == null ? record.ref().partition() : ByteBuffer.wrap(record.key());
     }
 }

@@ -4,7 +4,9 @@ import dev.sluice.pipeline.BatchSink.SinkItem;
 
 /**
  * The worker stages for one record: decode → validate → process → hand to the sink stage. A
- * rejected record goes to the dead letters and completes when the broker acknowledged it.
+ * rejected record goes to the dead letters and completes when the broker acknowledged it. A
+ * decoder or process step that throws (an {@link Error} included) rejects the record; only a fatal
+ * error ({@link Failures#isFatal}) propagates, and fails the pipeline.
  * Stateless apart from its collaborators; runs on the dispatcher's virtual threads.
  */
 public final class RecordWorker<T> implements KeyedDispatcher.Handler {
@@ -33,7 +35,10 @@ public final class RecordWorker<T> implements KeyedDispatcher.Handler {
         Decoded<T> decoded;
         try {
             decoded = decoder.decode(record.key(), record.value());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            if (Failures.isFatal(e)) {
+                throw e;
+            }
             decoded = Decoded.rejected(RejectReason.MALFORMED, "decoder failed: " + e);
         }
         switch (decoded) {
@@ -55,8 +60,13 @@ public final class RecordWorker<T> implements KeyedDispatcher.Handler {
             } catch (TransientProcessingException e) {
                 metrics.retried("process", "transient");
                 backoff.pause(attempt);
-            } catch (RuntimeException e) {
-                deadLetter(record, RejectReason.INVALID, "process step failed: " + e.getMessage());
+            } catch (RuntimeException | Error e) {
+                // the record's fault as far as we can tell (a stack overflow on a deep input, an
+                // assertion of the step): dead-lettered with the cause, the lane goes on
+                if (Failures.isFatal(e)) {
+                    throw e;
+                }
+                deadLetter(record, RejectReason.INVALID, "process step failed: " + e);
                 return null;
             }
         }

@@ -15,13 +15,19 @@ import org.springframework.validation.annotation.Validated;
  *     ~1 s; the rest is margin
  *     for a slow database). Keep the pod's termination grace period above it.
  * @param abortTimeout how long an abort waits for cancelled workers to end (default 1s)
+ * @param onFailure what a failed run (a fatal poll error, an out-of-memory error in a stage) does
+ *     to the process once it aborted: {@code fail-liveness} (default) reports liveness DOWN so the
+ *     orchestrator restarts the pod, and UP again after a successful {@code resume};
+ *     {@code exit} closes the application and exits with status 1; {@code stay-up} only reports
+ *     the failure (state STOPPED, the stop report's reason)
  */
 @Validated
 @ConfigurationProperties("sluice.shutdown")
 public record ShutdownProperties(
         @DefaultValue("drain") StopMode mode,
         @DefaultValue("30s") Duration drainDeadline,
-        @DefaultValue("1s") Duration abortTimeout) {
+        @DefaultValue("1s") Duration abortTimeout,
+        @DefaultValue("fail-liveness") FailurePolicy onFailure) {
 
     public ShutdownProperties {
         ConfigurationBounds.requireBetween("sluice.shutdown.drain-deadline", drainDeadline, Duration.ZERO, Duration.ofHours(1));
@@ -30,4 +36,7 @@ public record ShutdownProperties(
 
     /** How in-flight work is treated when consumption stops. */
     public enum StopMode { DRAIN, ABORT }
+
+    /** What a failed run does to the process. */
+    public enum FailurePolicy { FAIL_LIVENESS, EXIT, STAY_UP }
 }

@@ -5,81 +5,110 @@ import dev.sluice.pipeline.BatchSink.SinkItem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Batches processed records by size and wait, and writes each batch on one of {@code sinkThreads}
- * virtual threads ({@code sluice-sink-N}). A batch belongs to the thread that took it from the
- * queue; once handed to the sink it is never touched by anyone else.
+ * shards, each a bounded queue drained by its own virtual thread ({@code sluice-sink-N}).
  *
- * <p>Transient failures retry the whole batch with backoff, forever or until cancelled (abort);
- * nothing in it completes meanwhile, so no offset moves past it. The queue is bounded by the
- * in-flight bound: a worker blocks in {@link #put} only when the sink is that far behind, and the
- * source has paused long before.
+ * <p>Per-key order to durability: a record goes to the shard of its {@link InboundRecord#orderKey()
+ * order key}, and a shard writes its batches one after the other, retrying a failed batch before it
+ * takes the next. The dispatcher hands a key's records over in offset order, so they become durable
+ * in offset order whatever the number of shards, through batching, retries and bisection (the
+ * writer applies a batch's records in batch order). Records of different keys on different shards
+ * commit in any order; their effects are independent (DESIGN.md "Per-key order to durability").
+ *
+ * <p>A batch belongs to the shard thread that took it from the queue; once handed to the sink it is
+ * never touched by anyone else. Transient failures retry the whole batch with backoff, forever or
+ * until cancelled (abort); nothing in it completes meanwhile, so no offset moves past it. An
+ * unexpected exception or error from the sink is retried the same way (a bug stalls visibly, it
+ * never ends a shard thread silently); a fatal error ({@link Failures#isFatal}) fails the pipeline.
+ * Each queue is bounded by the in-flight bound: a worker blocks in {@link #put} only when the sink
+ * is that far behind, and the source has paused long before.
  */
 public final class SinkStage<T> {
 
     private static final Logger log = LoggerFactory.getLogger(SinkStage.class);
     private static final long IDLE_POLL_MILLIS = 50;
 
-    private final BlockingQueue<SinkItem<T>> queue;
+    /** One shard: its queue (written by workers, drained by its thread) and its thread. */
+    private record Shard<T>(BlockingQueue<SinkItem<T>> queue, Thread thread) {
+    }
+
+    private final List<Shard<T>> shards = new ArrayList<>();
     private final BatchSink<T> sink;
     private final DeadLetters deadLetters;
     private final Completions completions;
     private final Backoff backoff;
     private final FlowMetrics metrics;
+    private final Failures.Listener failures;
     private final int maxSize;
     private final long maxWaitNanos;
-    private final List<Thread> threads = new ArrayList<>();
     /** Set once to end the loops: after a drain completed, or on abort. */
     private volatile boolean closed;
 
     public SinkStage(BatchProperties batch, int maxInFlight, BatchSink<T> sink, DeadLetters deadLetters,
-            Completions completions, Backoff backoff, FlowMetrics metrics) {
-        this.queue = new ArrayBlockingQueue<>(maxInFlight);
+            Completions completions, Backoff backoff, FlowMetrics metrics, Failures.Listener failures) {
         this.sink = sink;
         this.deadLetters = deadLetters;
         this.completions = completions;
         this.backoff = backoff;
         this.metrics = metrics;
+        this.failures = failures;
         this.maxSize = batch.maxSize();
         this.maxWaitNanos = batch.maxWait().toNanos();
         for (int i = 0; i < batch.sinkThreads(); i++) {
-            threads.add(Thread.ofVirtual().name("sluice-sink-" + i).unstarted(this::loop));
+            BlockingQueue<SinkItem<T>> queue = new LinkedBlockingQueue<>(maxInFlight);
+            shards.add(new Shard<>(queue, Thread.ofVirtual().name("sluice-sink-" + i).unstarted(() -> loop(queue))));
         }
     }
 
     public void start() {
-        threads.forEach(Thread::start);
+        shards.forEach(shard -> shard.thread().start());
     }
 
-    /** Hands a processed record over; blocks only while the queue holds the whole in-flight bound. */
+    /**
+     * Hands a processed record to its key's shard, behind the key's earlier records; blocks only
+     * while that shard's queue holds the whole in-flight bound.
+     */
     public void put(SinkItem<T> item) throws InterruptedException {
-        queue.put(item);
+        shards.get(shardOf(item.record(), shards.size())).queue().put(item);
+    }
+
+    /** The shard of {@code record}'s order key: the same for every record of the key. */
+    static int shardOf(InboundRecord record, int shardCount) {
+        int hash = record.orderKey().hashCode();
+        return Math.floorMod(hash ^ (hash >>> 16), shardCount);
     }
 
     public int queued() {
-        return queue.size();
+        int queued = 0;
+        for (Shard<T> shard : shards) {
+            queued += shard.queue().size();
+        }
+        return queued;
     }
 
-    private void loop() {
+    private void loop(BlockingQueue<SinkItem<T>> queue) {
         try {
             while (!closed) {
                 SinkItem<T> first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
                 if (first != null) {
-                    write(collect(first));
+                    write(collect(queue, first));
                 }
             }
         } catch (InterruptedException e) {
             // abort: the batch in hand stays incomplete and is redelivered later
+        } catch (FatalSinkError e) {
+            failures.failed("sink", e.getCause());
         }
     }
 
-    private List<SinkItem<T>> collect(SinkItem<T> first) throws InterruptedException {
+    private List<SinkItem<T>> collect(BlockingQueue<SinkItem<T>> queue, SinkItem<T> first) throws InterruptedException {
         List<SinkItem<T>> batch = new ArrayList<>(Math.min(maxSize, 1024));
         batch.add(first);
         long deadline = System.nanoTime() + maxWaitNanos;
@@ -106,8 +135,13 @@ public final class SinkStage<T> {
                 outcomes = sink.write(batch);
                 metrics.batch(batch.size(), System.nanoTime() - started);
                 break;
-            } catch (TransientSinkException | RuntimeException e) {
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Throwable e) {
                 // a bug in a sink is retried like an outage: visible, never a silently dead sink thread
+                if (Failures.isFatal(e)) {
+                    throw new FatalSinkError(e);
+                }
                 if (closed) {
                     throw new InterruptedException("sink stage cancelled");
                 }
@@ -157,18 +191,26 @@ public final class SinkStage<T> {
     /** Abort: interrupts the sink threads and cancels writes in progress (their transactions roll back). */
     public void cancel() {
         closed = true;
-        threads.forEach(Thread::interrupt);
+        shards.forEach(shard -> shard.thread().interrupt());
         sink.cancelAll();
     }
 
     public boolean join(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread thread : threads) {
+        for (Shard<T> shard : shards) {
+            Thread thread = shard.thread();
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0 || !thread.join(Duration.ofNanos(remaining))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Carries a fatal error out of a shard's write loop. */
+    private static final class FatalSinkError extends RuntimeException {
+        FatalSinkError(Throwable cause) {
+            super(cause);
+        }
     }
 }

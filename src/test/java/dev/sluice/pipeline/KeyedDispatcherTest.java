@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 class KeyedDispatcherTest {
 
     private static final PartitionId PARTITION = new PartitionId("t", 0);
+    private final Queue<Throwable> failuresSeen = new ConcurrentLinkedQueue<>();
+    private final Failures.Listener failures = (where, error) -> failuresSeen.add(error);
 
     @Test
     void handlesOneKeyInSubmissionOrderAndDifferentKeysConcurrently() throws InterruptedException {
@@ -33,7 +35,7 @@ class KeyedDispatcherTest {
                     .add(record.ref().offset());
             concurrent.decrementAndGet();
             done.countDown();
-        });
+        }, failures);
         long offset = 0;
         for (int i = 0; i < 200; i++) {
             for (int key = 0; key < 20; key++) {
@@ -63,7 +65,7 @@ class KeyedDispatcherTest {
                 interrupted.incrementAndGet();
                 throw e;
             }
-        });
+        }, failures);
         for (int i = 0; i < 100; i++) {
             dispatcher.submit(record("k" + (i % 10), i));
         }
@@ -87,7 +89,7 @@ class KeyedDispatcherTest {
             allPermitsBusy.countDown();
             release.await();
             concurrent.decrementAndGet();
-        });
+        }, failures);
         for (int key = 0; key < 100; key++) {
             dispatcher.submit(record("k" + key, key));
         }
@@ -106,7 +108,7 @@ class KeyedDispatcherTest {
         KeyedDispatcher dispatcher = new KeyedDispatcher(16, record -> {
             seen.add(record.ref().offset());
             done.countDown();
-        });
+        }, failures);
         for (long offset = 0; offset < 500; offset++) {
             dispatcher.submit(new InboundRecord(new RecordRef(PARTITION, 1, offset, 0), null, new byte[0], 0));
         }
@@ -116,5 +118,38 @@ class KeyedDispatcherTest {
 
     private static InboundRecord record(String key, long offset) {
         return new InboundRecord(new RecordRef(PARTITION, 1, offset, 10), key.getBytes(StandardCharsets.UTF_8), new byte[0], 0);
+    }
+
+    @Test
+    void aKeySubmittedJustAsTheLastWorkerRetiresIsStillHandled() throws InterruptedException {
+        CountDownLatch handled = new CountDownLatch(2);
+        KeyedDispatcher dispatcher = new KeyedDispatcher(1, record -> handled.countDown(), failures);
+        AtomicInteger retirements = new AtomicInteger();
+        // the submit lands exactly between the only worker finding no lane and its end: with the lost
+        // wakeup, it saw the one permit taken and no idle worker, and started nothing
+        dispatcher.afterRetire = () -> {
+            if (retirements.incrementAndGet() == 1) {
+                dispatcher.submit(record("second", 2));
+            }
+        };
+        dispatcher.submit(record("first", 1));
+        assertThat(handled.await(10, TimeUnit.SECONDS)).as("both keys handled").isTrue();
+        assertThat(dispatcher.awaitIdle(Duration.ofSeconds(5))).isTrue();
+        assertThat(failuresSeen).isEmpty();
+    }
+
+    @Test
+    void anErrorEscapingTheHandlerFailsThePipelineInsteadOfEndingAWorkerSilently() throws InterruptedException {
+        CountDownLatch reported = new CountDownLatch(1);
+        KeyedDispatcher dispatcher = new KeyedDispatcher(2, record -> {
+            throw new OutOfMemoryError("simulated");
+        }, (where, error) -> {
+            failuresSeen.add(error);
+            reported.countDown();
+        });
+        dispatcher.submit(record("k", 1));
+        assertThat(reported.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(failuresSeen).singleElement().isInstanceOf(OutOfMemoryError.class);
+        assertThat(dispatcher.awaitIdle(Duration.ofSeconds(5))).as("the failed worker left the running set").isTrue();
     }
 }

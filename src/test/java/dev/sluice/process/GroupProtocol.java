@@ -7,7 +7,7 @@ import org.apache.kafka.common.GroupType;
 enum GroupProtocol {
 
     /**
-     * The classic protocol with application.yml's cooperative-sticky assignor. A 6 s session (the
+     * The classic protocol with the cooperative-sticky assignor Sluice sets for it. A 6 s session (the
      * broker's minimum) lets a killed member's partitions move in seconds rather than the default 45 s.
      */
     CLASSIC(GroupType.CLASSIC, List.of(
@@ -15,12 +15,11 @@ enum GroupProtocol {
             "--spring.kafka.consumer.properties.heartbeat.interval.ms=1000")),
 
     /**
-     * KIP-848: the broker assigns and sets the session timeout. The client must not name an assignor,
-     * so the one from application.yml is overridden to blank (Kafka rejects only a non-blank value).
+     * KIP-848: the broker assigns and sets the session timeout. Exactly what the README tells a user
+     * to set: the protocol alone (Sluice names no client assignor for it).
      */
     CONSUMER(GroupType.CONSUMER, List.of(
-            "--spring.kafka.consumer.properties.group.protocol=consumer",
-            "--spring.kafka.consumer.properties.partition.assignment.strategy="));
+            "--spring.kafka.consumer.properties.group.protocol=consumer"));
 
     private final GroupType type;
     private final List<String> args;
