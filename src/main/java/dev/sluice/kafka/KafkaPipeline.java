@@ -241,7 +241,8 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         PrefetchGate newGate = new PrefetchGate(maxInFlight, settings.flow().maxInFlightBytes().toBytes(), maxPollRecords,
                 maxPollBytes, settings.flow().resumeRatio());
         Completions completions = new Completions(maxInFlight);
-        KafkaDeadLetters deadLetters = new KafkaDeadLetters(producer, settings.source().deadLetterTopic(), backoff, metrics);
+        KafkaDeadLetters deadLetters = new KafkaDeadLetters(producer, settings.source().deadLetterTopic(),
+                (int) settings.source().deadLetterTruncateTo().toBytes(), backoff, metrics);
         SinkStage<T> sinkStage = new SinkStage<>(settings.batch(), maxInFlight, sink, deadLetters, completions, backoff, metrics,
                 this::failed);
         KeyedDispatcher dispatcher = new KeyedDispatcher(settings.flow().workerPermits(),

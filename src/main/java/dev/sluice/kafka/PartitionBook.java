@@ -66,8 +66,13 @@ final class PartitionBook {
         return ids.get(partition);
     }
 
+    /** What a record counts against the byte bound: its serialized key plus value. */
+    static int bytesOf(ConsumerRecord<byte[], byte[]> record) {
+        return Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+    }
+
     RecordRef track(PartitionId id, ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
-        int bytes = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+        int bytes = bytesOf(record);
         gate.added(bytes);
         return tracker.track(id, record.offset(), bytes, polledAtNanos);
     }

@@ -173,14 +173,30 @@ final class PollLoop {
         publishView();
     }
 
+    /**
+     * Hands the poll's records to the dispatcher in offset order per partition. At the byte bound the
+     * poll is cut: each partition not handed over completely is sought back to its first record not
+     * handed over (fetched again after the resume) and the source pauses, so the bytes in flight
+     * never exceed {@code sluice.flow.max-in-flight-bytes}.
+     */
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
         long polledAt = System.nanoTime();
+        boolean cut = false;
         for (TopicPartition partition : records.partitions()) {
             PartitionId id = book.idOf(partition);
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                if (cut || !gate.admits(PartitionBook.bytesOf(record))) {
+                    cut = true;
+                    consumer.seek(partition, record.offset());
+                    break;
+                }
                 RecordRef ref = book.track(id, record, polledAt);
                 parts.dispatcher().submit(new InboundRecord(ref, record.key(), record.value(), record.timestamp()));
             }
+        }
+        if (cut && gate.pauseAtBound()) {
+            consumer.pause(consumer.assignment());
+            log.debug("poll cut at the byte bound: {} bytes in flight", gate.inFlightBytes());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.sluice.kafka;
 import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
 import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
+import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -20,6 +21,10 @@ import org.springframework.validation.annotation.Validated;
  *     bounds redelivery after a crash to ~0.2 s of traffic at a few commits per second)
  * @param revokeTimeout on rebalance, how long to wait for in-flight records of revoked partitions
  *     to become durable before committing their prefix (default 5s; keep below max.poll.interval.ms)
+ * @param deadLetterTruncateTo a dead letter the producer refuses for good (too large: the broker
+ *     took the original compressed) is sent as a copy with key and value cut to this size, with
+ *     header {@code sluice.error.truncated} (default 16KB: twice the largest valid payment value
+ *     accepted, well below any broker's message limit)
  * @param autoStartup start consuming when the application starts (default true); when false the
  *     pipeline waits STOPPED for a {@code resume}
  */
@@ -31,12 +36,17 @@ public record SourceProperties(
         @DefaultValue("100ms") Duration pollTimeout,
         @DefaultValue("200ms") Duration commitInterval,
         @DefaultValue("5s") Duration revokeTimeout,
+        @DefaultValue("16KB") DataSize deadLetterTruncateTo,
         @DefaultValue("true") boolean autoStartup) {
 
     public SourceProperties {
         requireBetween("sluice.source.poll-timeout", pollTimeout, Duration.ofMillis(1), Duration.ofSeconds(10));
         requireBetween("sluice.source.commit-interval", commitInterval, Duration.ZERO, Duration.ofMinutes(1));
         requireBetween("sluice.source.revoke-timeout", revokeTimeout, Duration.ZERO, Duration.ofMinutes(5));
+        if (deadLetterTruncateTo == null || deadLetterTruncateTo.toBytes() < 256 || deadLetterTruncateTo.toMegabytes() >= 1) {
+            throw new IllegalArgumentException("sluice.source.dead-letter-truncate-to must be between 256B and 1MB, was "
+                    + deadLetterTruncateTo);
+        }
         if (topic != null && topic.equals(deadLetterTopic)) {
             throw new IllegalArgumentException("sluice.source.dead-letter-topic must differ from sluice.source.topic (" + topic + ")");
         }

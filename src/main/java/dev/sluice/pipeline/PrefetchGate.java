@@ -2,7 +2,8 @@ package dev.sluice.pipeline;
 
 /**
  * Decides when the source pauses and resumes fetching, so that records polled and not yet
- * committed never exceed {@code maxInFlight} and their bytes stay within {@code maxInFlightBytes}.
+ * committed never exceed {@code maxInFlight} and the bytes of those not yet durable never exceed
+ * {@code maxInFlightBytes} (serialized key plus value; see {@link #admits}).
  *
  * <p>Overflow policy is "block": the source pauses its partitions (Kafka is replayable, so
  * blocking there is safe) and keeps polling to stay in the group. The high mark leaves room for
@@ -22,10 +23,17 @@ public final class PrefetchGate {
 
     /** Bytes of polled records not yet durable, including those of revoked partitions still in work. */
     private volatile long inFlightBytes;
-    private volatile boolean paused;
     private volatile long pauses;
-    private volatile long pausedNanos;
-    private long pausedSince;
+    /**
+     * Time paused so far and since when the current pause runs, replaced whole by the poll thread so
+     * a reader on another thread never combines a new pause with an old start (or none).
+     */
+    private volatile PauseClock clock = PauseClock.RUNNING;
+
+    /** @param since System.nanoTime the current pause began; meaningless unless {@code paused} */
+    private record PauseClock(boolean paused, long since, long accumulatedNanos) {
+        static final PauseClock RUNNING = new PauseClock(false, 0, 0);
+    }
 
     public PrefetchGate(int maxInFlight, long maxInFlightBytes, int maxPollRecords, long maxPollBytes, double resumeRatio) {
         if (maxPollRecords > maxInFlight) {
@@ -52,22 +60,47 @@ public final class PrefetchGate {
      * -1 when it may resume now, 0 when nothing changes.
      */
     public int evaluate(int inFlightRecords) {
-        if (!paused && (inFlightRecords > highRecords || inFlightBytes > highBytes)) {
-            paused = true;
-            pauses++;
-            pausedSince = System.nanoTime();
+        PauseClock current = clock;
+        if (!current.paused() && (inFlightRecords > highRecords || inFlightBytes > highBytes)) {
+            pause(current);
             return 1;
         }
-        if (paused && inFlightRecords <= lowRecords && inFlightBytes <= lowBytes) {
-            paused = false;
-            pausedNanos += System.nanoTime() - pausedSince;
+        if (current.paused() && inFlightRecords <= lowRecords && inFlightBytes <= lowBytes) {
+            clock = new PauseClock(false, 0, current.accumulatedNanos() + (System.nanoTime() - current.since()));
             return -1;
         }
         return 0;
     }
 
+    /**
+     * True when a record of {@code bytes} may be handed to the pipeline without exceeding
+     * {@code maxInFlightBytes}. One poll can return more than {@code fetch.max.bytes} (buffered
+     * responses, several brokers, a batch larger than the limit), so the source checks each record
+     * and leaves the rest for a later fetch. A record is always admitted when nothing is in flight,
+     * so one larger than the whole bound still moves.
+     */
+    public boolean admits(long bytes) {
+        long current = inFlightBytes;
+        return current == 0 || current + bytes <= maxInFlightBytes;
+    }
+
+    /** The source cut a poll at the byte bound: pause now (returns true if this started a pause). */
+    public boolean pauseAtBound() {
+        PauseClock current = clock;
+        if (current.paused()) {
+            return false;
+        }
+        pause(current);
+        return true;
+    }
+
+    private void pause(PauseClock current) {
+        pauses++;
+        clock = new PauseClock(true, System.nanoTime(), current.accumulatedNanos());
+    }
+
     public boolean paused() {
-        return paused;
+        return clock.paused();
     }
 
     public long inFlightBytes() {
@@ -89,7 +122,7 @@ public final class PrefetchGate {
 
     /** Total time spent paused by backpressure, including the current pause. */
     public long pausedNanos() {
-        long current = paused ? System.nanoTime() - pausedSince : 0;
-        return pausedNanos + current;
+        PauseClock current = clock;
+        return current.accumulatedNanos() + (current.paused() ? System.nanoTime() - current.since() : 0);
     }
 }

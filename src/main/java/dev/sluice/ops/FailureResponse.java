@@ -1,0 +1,48 @@
+package dev.sluice.ops;
+
+import dev.sluice.pipeline.PipelineControl;
+import dev.sluice.pipeline.PipelineState;
+import dev.sluice.pipeline.ShutdownProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the process does when a run fails (a fatal poll error, an out-of-memory error in a stage),
+ * per {@code sluice.shutdown.on-failure}: without it a failed pod would sit STOPPED, idle and
+ * "alive" forever, and an autoscaler watching its lag might even add more. {@code fail-liveness}
+ * marks liveness BROKEN (the orchestrator restarts the pod) and CORRECT again once a resume
+ * brings the pipeline back to RUNNING; {@code exit} closes the context and exits with status 1.
+ */
+@Component
+class FailureResponse {
+
+    private static final Logger log = LoggerFactory.getLogger(FailureResponse.class);
+
+    FailureResponse(PipelineControl pipeline, ShutdownProperties shutdown, ConfigurableApplicationContext context) {
+        switch (shutdown.onFailure()) {
+            case FAIL_LIVENESS -> {
+                pipeline.onFailure((where, error) -> {
+                    log.error("pipeline failed in {}: liveness is now BROKEN (sluice.shutdown.on-failure=fail-liveness)", where);
+                    AvailabilityChangeEvent.publish(context, LivenessState.BROKEN);
+                });
+                pipeline.onTransition((from, to) -> {
+                    if (from == PipelineState.STOPPED && to == PipelineState.RUNNING) {
+                        AvailabilityChangeEvent.publish(context, LivenessState.CORRECT);
+                    }
+                });
+            }
+            case EXIT -> pipeline.onFailure((where, error) -> Thread.ofPlatform().name("sluice-exit").start(() -> {
+                log.error("pipeline failed in {}: exiting with status 1 (sluice.shutdown.on-failure=exit)", where);
+                SpringApplication.exit(context, () -> 1);
+                System.exit(1);
+            }));
+            case STAY_UP -> pipeline.onFailure((where, error) ->
+                    log.error("pipeline failed in {}: staying up STOPPED (sluice.shutdown.on-failure=stay-up)", where));
+        }
+    }
+}
