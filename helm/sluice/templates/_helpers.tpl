@@ -43,27 +43,82 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{- define "sluice.drainDeadlineSeconds" -}}
+{{- /* values.schema.json refuses a non-integer (e.g. "60s") before this runs */ -}}
 {{- $drain := int .Values.shutdown.drainDeadlineSeconds }}
-{{- if or (lt $drain 0) (gt $drain 3600) }}
-{{- fail "shutdown.drainDeadlineSeconds must be between 0 and 3600 (sluice.shutdown.drain-deadline)" }}
+{{- if or (lt $drain 1) (gt $drain 3600) }}
+{{- fail "shutdown.drainDeadlineSeconds must be between 1 and 3600 (sluice.shutdown.drain-deadline)" }}
 {{- end }}
 {{- $drain }}
 {{- end }}
 
-{{/*
-spring.lifecycle.timeout-per-shutdown-phase: the drain deadline plus the abort that may follow it,
-so Boot's graceful shutdown never cuts a drain short.
-*/}}
-{{- define "sluice.shutdownPhaseSeconds" -}}
-{{- add (include "sluice.drainDeadlineSeconds" . | int) 5 }}
+{{/* shutdown.abortTimeout ("500ms", "2s") in whole seconds, rounded up. */}}
+{{- define "sluice.abortTimeoutSeconds" -}}
+{{- $abort := toString .Values.shutdown.abortTimeout }}
+{{- if regexMatch "^[0-9]+ms$" $abort }}
+{{- div (add (trimSuffix "ms" $abort | int) 999) 1000 }}
+{{- else if regexMatch "^[0-9]+s$" $abort }}
+{{- trimSuffix "s" $abort | int }}
+{{- else }}
+{{- fail (printf "shutdown.abortTimeout must look like 500ms or 2s (sluice.shutdown.abort-timeout), not %q" $abort) }}
+{{- end }}
 {{- end }}
 
 {{/*
-The pod's termination grace period: max(terminationGracePeriodSeconds, drain deadline + margin).
-A smaller value would let the kubelet SIGKILL a pod that is still draining.
+spring.lifecycle.timeout-per-shutdown-phase: the drain deadline plus the abort that may follow it
+plus 5 s for the commit and close, so Boot's graceful shutdown never cuts a drain short (the
+application checks the same sum at start-up).
+*/}}
+{{- define "sluice.shutdownPhaseSeconds" -}}
+{{- add (include "sluice.drainDeadlineSeconds" . | int) (include "sluice.abortTimeoutSeconds" . | int) 5 }}
+{{- end }}
+
+{{/*
+The preStop hook's command: POST the configured shutdown.mode (drain or abort) and wait for
+STOPPED, at most the drain deadline; curl gives up 5 s later. -f: an HTTP error fails the hook.
+*/}}
+{{- define "sluice.preStopCommand" -}}
+{{- $drain := include "sluice.drainDeadlineSeconds" . | int -}}
+{{- $action := include "sluice.shutdownMode" . -}}
+curl -fsS -o /dev/null -u "$SLUICE_OPS_USERNAME:$SLUICE_OPS_PASSWORD" -X POST --max-time {{ add $drain 5 }} "http://localhost:{{ include "sluice.managementPort" . }}/actuator/pipeline/{{ $action }}?wait={{ $drain }}s"
+{{- end }}
+
+{{- define "sluice.shutdownMode" -}}
+{{- $mode := toString .Values.shutdown.mode }}
+{{- if not (has $mode (list "drain" "abort")) }}
+{{- fail (printf "shutdown.mode must be drain or abort (sluice.shutdown.mode), not %q" $mode) }}
+{{- end }}
+{{- $mode }}
+{{- end }}
+
+{{/*
+A password for the chart's Secret, base64: the value given, else (on an upgrade) the one the
+release's Secret already holds, so a helm upgrade that omits it keeps it, else a failure naming
+the value. Only an upgrade looks the Secret up: install and template need no cluster.
+Arguments: dict "root" . "value" <given> "key" <secret key> "name" <values path>.
+*/}}
+{{- define "sluice.secretValue" -}}
+{{- if .value }}
+{{- .value | toString | b64enc }}
+{{- else }}
+{{- $existing := dict }}
+{{- if .root.Release.IsUpgrade }}
+{{- $existing = lookup "v1" "Secret" .root.Release.Namespace (include "sluice.fullname" .root) | default dict }}
+{{- end }}
+{{- $stored := get ($existing.data | default dict) .key }}
+{{- if $stored }}
+{{- $stored }}
+{{- else }}
+{{- fail (printf "%s is required: set it (--set %s=...) or name a Secret you manage in existingSecret.name; a helm upgrade that omits it keeps the stored one" .name .name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The pod's termination grace period: max(terminationGracePeriodSeconds, drain deadline + abort
+timeout + margin). A smaller value would let the kubelet SIGKILL a pod that is still draining.
 */}}
 {{- define "sluice.terminationGracePeriodSeconds" -}}
-{{- $floor := add (include "sluice.drainDeadlineSeconds" . | int) (int .Values.shutdown.graceMarginSeconds) }}
+{{- $floor := add (include "sluice.drainDeadlineSeconds" . | int) (include "sluice.abortTimeoutSeconds" . | int) (int .Values.shutdown.graceMarginSeconds) }}
 {{- max (int .Values.terminationGracePeriodSeconds) $floor }}
 {{- end }}
 

@@ -6,12 +6,15 @@ import dev.sluice.pipeline.PipelineStatus;
 import dev.sluice.pipeline.ShutdownProperties;
 import dev.sluice.pipeline.StopReport;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,6 +28,7 @@ import org.springframework.stereotype.Component;
 class PipelineEndpoint {
 
     private static final Duration MAX_WAIT = Duration.ofMinutes(10);
+    private static final Set<String> ACTIONS = Set.of("drain", "abort", "resume");
 
     private final PipelineControl pipeline;
     private final ShutdownProperties shutdown;
@@ -42,31 +46,61 @@ class PipelineEndpoint {
     }
 
     /**
-     * Runs {@code action} ({@code drain}, {@code abort} or {@code resume}).
+     * Runs {@code action} ({@code drain}, {@code abort} or {@code resume}). Parameters come from the
+     * query ({@code ?wait=30s}) or a JSON body ({@code {"wait":"30s"}}); a POST with neither is
+     * fine (see {@link BarePostContentType}). An unknown action or a value that is not a duration
+     * answers 400 with a message.
      *
      * @param wait how long to block for the pipeline to reach the state the action leads to
-     *     (STOPPED or RUNNING); absent: answer at once
+     *     (STOPPED or RUNNING), e.g. {@code 30s}; absent: answer at once
      * @param deadline for drain: when to turn into an abort (default sluice.shutdown.drain-deadline)
      */
     @WriteOperation
-    WebEndpointResponse<ActionResult> act(@Selector String action, @Nullable Duration wait, @Nullable Duration deadline)
+    WebEndpointResponse<ActionResult> act(@Selector String action, @Nullable String wait, @Nullable String deadline)
             throws InterruptedException {
-        Duration waitFor = wait == null ? Duration.ZERO : min(wait, MAX_WAIT);
-        PipelineState state = switch (action) {
-            case "drain" -> pipeline.drain(deadline == null ? shutdown.drainDeadline() : deadline);
+        if (!ACTIONS.contains(action)) {
+            return refused(action, "unknown action '" + action + "'; use drain, abort or resume");
+        }
+        Duration waitFor;
+        Duration drainDeadline;
+        try {
+            waitFor = min(duration("wait", wait, Duration.ZERO), MAX_WAIT);
+            drainDeadline = duration("deadline", deadline, shutdown.drainDeadline());
+        } catch (IllegalArgumentException e) {
+            return refused(action, e.getMessage());
+        }
+        switch (action) {
+            case "drain" -> pipeline.drain(drainDeadline);
             case "abort" -> pipeline.abort();
-            case "resume" -> pipeline.resume();
-            default -> null;
-        };
-        if (state == null) {
-            return new WebEndpointResponse<>(new ActionResult(action, false, pipeline.status().state(),
-                    "unknown action; use drain, abort or resume", null), WebEndpointResponse.STATUS_BAD_REQUEST);
+            default -> pipeline.resume();
         }
         boolean done = action.equals("resume") || pipeline.awaitStopped(waitFor);
         PipelineStatus status = pipeline.status();
-        String message = done ? "done" : "still " + status.state().name().toLowerCase() + "; poll GET /actuator/pipeline";
+        String message = done ? "done" : "still " + status.state().name().toLowerCase(Locale.ROOT) + "; poll GET /actuator/pipeline";
         return new WebEndpointResponse<>(new ActionResult(action, done, status.state(), message, status.lastStop()),
                 done ? WebEndpointResponse.STATUS_OK : 202);
+    }
+
+    private WebEndpointResponse<ActionResult> refused(String action, String message) {
+        return new WebEndpointResponse<>(new ActionResult(action, false, pipeline.status().state(), message, null),
+                WebEndpointResponse.STATUS_BAD_REQUEST);
+    }
+
+    /** {@code 30s}, {@code 500ms}, {@code PT1M} or plain milliseconds; never negative. */
+    static Duration duration(String name, @Nullable String value, Duration absent) {
+        if (value == null || value.isBlank()) {
+            return absent;
+        }
+        Duration parsed;
+        try {
+            parsed = DurationStyle.detectAndParse(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + "='" + value + "' is not a duration; use e.g. 30s, 500ms or PT1M");
+        }
+        if (parsed.isNegative()) {
+            throw new IllegalArgumentException(name + "='" + value + "' is negative");
+        }
+        return parsed;
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -7,6 +7,7 @@ import dev.sluice.pipeline.PipelineControl;
 import dev.sluice.pipeline.PipelineStatus;
 import dev.sluice.testinfra.ConsumerLag;
 import dev.sluice.testinfra.EmbeddedInfrastructure;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,13 +17,18 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The demo's load: publishes generated payments at {@code demo.rate} per second ({@code demo.count}
  * in all, 0 = until stopped) with {@code demo.duplicates} replays and {@code demo.invalid} bad
- * records, and prints progress every {@code demo.report-seconds}.
+ * records, and prints progress every {@code demo.report-seconds}. With {@code demo.count} set and
+ * {@code demo.exit-after-drain=true} (the smoke form CI runs, see {@link DemoFinish}) it waits
+ * until every published record is done, drains the pipeline and exits: 0 only if payments were
+ * written and the drain reached STOPPED.
  */
 @TestConfiguration(proxyBeanMethods = false)
 class DemoLoad implements ApplicationRunner, DisposableBean {
@@ -39,6 +45,9 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
     private final double invalid;
     private final int accounts;
     private final long reportSeconds;
+    private final boolean exitAfterDrain;
+    private final Duration finishWithin;
+    private final ConfigurableApplicationContext context;
     private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sluice-demo-report").daemon(true).factory());
     private Thread publisherThread;
@@ -48,7 +57,12 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
             @Value("${spring.kafka.consumer.group-id}") String group, @Value("${demo.rate:2000}") double rate,
             @Value("${demo.count:0}") long count, @Value("${demo.duplicates:0.05}") double duplicates,
             @Value("${demo.invalid:0.01}") double invalid, @Value("${demo.accounts:1000}") int accounts,
-            @Value("${demo.report-seconds:5}") long reportSeconds) {
+            @Value("${demo.report-seconds:5}") long reportSeconds,
+            @Value("${demo.exit-after-drain:false}") boolean exitAfterDrain,
+            @Value("${demo.finish-within:120s}") Duration finishWithin, ConfigurableApplicationContext context) {
+        if (exitAfterDrain && count <= 0) {
+            throw new IllegalArgumentException("demo.exit-after-drain=true needs demo.count > 0 (it was " + count + ")");
+        }
         this.kafka = kafka;
         this.pipeline = pipeline;
         this.source = source;
@@ -59,6 +73,9 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
         this.invalid = invalid;
         this.accounts = accounts;
         this.reportSeconds = reportSeconds;
+        this.exitAfterDrain = exitAfterDrain;
+        this.finishWithin = finishWithin;
+        this.context = context;
     }
 
     @Override
@@ -67,8 +84,25 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
         PaymentGenerator generator = new PaymentGenerator(new PaymentGenerator.Spec("demo", accounts, duplicates, invalid, 0.02, 3,
                 System.currentTimeMillis()));
         publisher = new PaymentPublisher(servers, source.topic());
-        publisherThread = Thread.ofPlatform().name("sluice-demo-publish").daemon(true).start(
-                () -> publisher.publish(generator, count == 0 ? Long.MAX_VALUE : count, rate));
+        publisherThread = Thread.ofPlatform().name("sluice-demo-publish").daemon(true).start(() -> {
+            int code = 1;
+            try {
+                publisher.publish(generator, count == 0 ? Long.MAX_VALUE : count, rate);
+                if (exitAfterDrain) {
+                    code = new DemoFinish(pipeline, publisher, finishWithin).drainWhenDone();
+                }
+            } catch (RuntimeException e) {
+                log.error("{}: FAILED | {}", DemoFinish.FINISHED, e.toString(), e);
+            } finally {
+                if (exitAfterDrain && !Thread.currentThread().isInterrupted()) {
+                    int exitCode = code;
+                    // exit from a thread of our own (closing the context joins this one); not a daemon,
+                    // or the JVM would end with 0 once the context's threads are gone, before System.exit
+                    Thread.ofPlatform().name("sluice-demo-exit").daemon(false).start(
+                            () -> System.exit(SpringApplication.exit(context, () -> exitCode)));
+                }
+            }
+        });
         long[] last = {0, System.nanoTime()};
         reporter.scheduleAtFixedRate(() -> {
             try {
@@ -96,7 +130,7 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
         reporter.shutdownNow();
         if (publisherThread != null) {
             publisherThread.interrupt();
-            publisherThread.join(java.time.Duration.ofSeconds(5));
+            publisherThread.join(Duration.ofSeconds(5));
             publisher.close();
         }
         EmbeddedInfrastructure.shutdown();

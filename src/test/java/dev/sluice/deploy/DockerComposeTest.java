@@ -86,6 +86,27 @@ class DockerComposeTest {
     }
 
     @Test
+    void everyPublishedPortListensOnLoopbackOnly() throws IOException {
+        Map<String, Object> services = map(compose(), "services");
+        List<String> ports = services.values().stream()
+                .map(RenderedChart::asMap)
+                .filter(service -> service.containsKey("ports"))
+                .flatMap(service -> list(service, "ports").stream().map(Object::toString))
+                .toList();
+
+        assertThat(ports).isNotEmpty().allSatisfy(port -> assertThat(port).startsWith("127.0.0.1:"));
+    }
+
+    @Test
+    void envExampleShipsNoWorkingOpsPassword() throws IOException {
+        List<String> assignments = Files.readAllLines(Path.of(".env.example")).stream()
+                .filter(line -> line.startsWith("SLUICE_OPS_PASSWORD="))
+                .toList();
+
+        assertThat(assignments).containsExactly("SLUICE_OPS_PASSWORD=");
+    }
+
+    @Test
     void demoProducerSendsContractPaymentsKeyedByAccount() throws IOException {
         Map<String, Object> producer = service(compose(), "demo-producer");
         String script = String.join("\n", list(producer, "command").stream().map(Object::toString).toList());

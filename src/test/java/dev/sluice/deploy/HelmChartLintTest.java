@@ -13,8 +13,8 @@ class HelmChartLintTest {
     Path workDir;
 
     @Test
-    void lintsStrictWithDefaults() {
-        LintResult result = SluiceChart.lintStrict(workDir, null);
+    void lintsStrictWithDefaultsAndTheRequiredPasswords() {
+        LintResult result = SluiceChart.lintStrict(workDir, SluiceChart.MINIMAL_VALUES);
 
         assertThat(SluiceChart.problems(result)).as(String.join("\n", result.getMessages())).isEmpty();
         assertThat(result.isFailed()).isFalse();

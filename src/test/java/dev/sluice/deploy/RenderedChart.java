@@ -1,5 +1,8 @@
 package dev.sluice.deploy;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,6 +53,35 @@ record RenderedChart(String text, List<Map<String, Object>> manifests) {
                 .filter(entry -> name.equals(entry.get("name")))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no env " + name));
+    }
+
+    /** The preStop hook's exec command, e.g. {@code [sh, -c, curl ...]}. */
+    List<String> preStopCommand() {
+        return list(map(container(), "lifecycle", "preStop", "exec"), "command").stream().map(Object::toString).toList();
+    }
+
+    /**
+     * The environment the kubelet gives the container: literal values as they are, secretKeyRef
+     * values decoded from the rendered Secret (the chart's own; an existingSecret is not rendered).
+     */
+    Map<String, String> podEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Object item : list(container(), "env")) {
+            Map<String, Object> entry = asMap(item);
+            String name = (String) entry.get("name");
+            if (entry.containsKey("value")) {
+                env.put(name, String.valueOf(entry.get("value")));
+            } else {
+                Map<String, Object> ref = map(entry, "valueFrom", "secretKeyRef");
+                Map<String, Object> secret = ofKind("Secret").stream()
+                        .filter(manifest -> ref.get("name").equals(map(manifest, "metadata").get("name")))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no rendered Secret " + ref.get("name")));
+                String encoded = (String) map(secret, "data").get(ref.get("key"));
+                env.put(name, new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8));
+            }
+        }
+        return env;
     }
 
     List<String> envNames() {

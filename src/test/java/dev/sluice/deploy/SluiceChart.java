@@ -20,14 +20,16 @@ final class SluiceChart {
 
     static final Path DIR = Path.of("helm", "sluice");
     static final Path ALL_FEATURES_VALUES = DIR.resolve("ci/all-features-values.yaml");
+    /** The defaults plus the required values (the two passwords). */
+    static final Path MINIMAL_VALUES = DIR.resolve("ci/minimal-values.yaml");
     static final String RELEASE = "sluice";
 
     private SluiceChart() {
     }
 
-    /** {@code helm template} with the chart's defaults plus {@code --set} overrides. */
+    /** {@code helm template -f ci/minimal-values.yaml} (defaults plus the required passwords) plus {@code --set} overrides. */
     static RenderedChart render(Map<String, ?> sets) {
-        return render(null, sets);
+        return render(MINIMAL_VALUES, sets);
     }
 
     /** {@code helm template -f valuesFile} plus {@code --set} overrides. */

@@ -68,7 +68,7 @@ class OperationsIT extends IntegrationTest {
 
     HttpResponse<String> post(String path, String credentials) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.noBody());
+                .POST(HttpRequest.BodyPublishers.noBody());
         if (credentials != null) {
             request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
         }

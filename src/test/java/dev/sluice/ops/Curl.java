@@ -1,0 +1,58 @@
+package dev.sluice.ops;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real {@code curl} binary, so requests go out exactly as an operator's do (no Content-Type on
+ * a bare {@code -X POST}). Each call ends within its own {@code --max-time}.
+ */
+final class Curl {
+
+    private Curl() {
+    }
+
+    /** What a command printed and how it exited. */
+    record Result(int exitCode, String output) {
+
+        /** The status code written by {@code -w "\n%{http_code}"}, the last line of the output. */
+        int status() {
+            String[] lines = output.strip().split("\n");
+            return Integer.parseInt(lines[lines.length - 1].strip());
+        }
+
+        String body() {
+            String stripped = output.strip();
+            int last = stripped.lastIndexOf('\n');
+            return last < 0 ? "" : stripped.substring(0, last);
+        }
+    }
+
+    /** {@code curl -sS --max-time 60 -w "\n%{http_code}" <args>}: the body, then the status code. */
+    static Result call(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "-w", "\n%{http_code}"));
+        command.addAll(List.of(args));
+        return run(command, Map.of());
+    }
+
+    /** {@code sh -c "<line>"} with {@code env} added to this JVM's environment. */
+    static Result shell(String line, Map<String, String> env) throws IOException, InterruptedException {
+        return run(List.of("sh", "-c", line), env);
+    }
+
+    private static Result run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("still running after 120 s: " + command);
+        }
+        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+}

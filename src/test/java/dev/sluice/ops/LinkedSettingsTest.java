@@ -1,0 +1,63 @@
+package dev.sluice.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.pipeline.BatchProperties;
+import dev.sluice.pipeline.ShutdownProperties;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+class LinkedSettingsTest {
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties({ShutdownProperties.class, BatchProperties.class})
+    static class Properties {
+    }
+
+    private final ApplicationContextRunner context = new ApplicationContextRunner()
+            .withUserConfiguration(Properties.class, LinkedSettings.class);
+
+    @Test
+    void shippedDefaultsAgree() {
+        assertThat(LinkedSettings.problems(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(35), 4, 8)).isEmpty();
+    }
+
+    @Test
+    void startUpFailsWhenDrainPlusAbortOutlastsBootsShutdownPhase() {
+        context.withPropertyValues("sluice.shutdown.drain-deadline=60s", "sluice.shutdown.abort-timeout=2s",
+                "spring.lifecycle.timeout-per-shutdown-phase=35s").run(started -> {
+                    assertThat(started).hasFailed();
+                    assertThat(started.getStartupFailure()).rootCause()
+                            .hasMessageContaining("sluice.shutdown.drain-deadline (PT1M)")
+                            .hasMessageContaining("sluice.shutdown.abort-timeout (PT2S)")
+                            .hasMessageContaining("spring.lifecycle.timeout-per-shutdown-phase (PT35S)");
+                });
+    }
+
+    @Test
+    void withoutAPhaseTimeoutBootsDefaultOfThirtySecondsIsChecked() {
+        context.withPropertyValues("sluice.shutdown.drain-deadline=30s", "spring.datasource.hikari.maximum-pool-size=8")
+                .run(started -> assertThat(started.getStartupFailure()).rootCause()
+                        .hasMessageContaining("spring.lifecycle.timeout-per-shutdown-phase (PT30S)"));
+    }
+
+    @Test
+    void startUpFailsWhenSinkThreadsWouldTakeTheWholePool() {
+        context.withPropertyValues("sluice.batch.sink-threads=8", "spring.datasource.hikari.maximum-pool-size=8",
+                "spring.lifecycle.timeout-per-shutdown-phase=35s").run(started -> {
+                    assertThat(started).hasFailed();
+                    assertThat(started.getStartupFailure()).rootCause()
+                            .hasMessageContaining("sluice.batch.sink-threads (8) must be below spring.datasource.hikari.maximum-pool-size (8)");
+                });
+    }
+
+    @Test
+    void agreeingSettingsStart() {
+        context.withPropertyValues("sluice.shutdown.drain-deadline=10s", "spring.lifecycle.timeout-per-shutdown-phase=12s",
+                "sluice.batch.sink-threads=7", "spring.datasource.hikari.maximum-pool-size=8")
+                .run(started -> assertThat(started).hasNotFailed());
+    }
+}
