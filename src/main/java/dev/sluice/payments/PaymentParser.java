@@ -8,8 +8,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -29,15 +27,12 @@ import tools.jackson.core.json.JsonFactory;
  * it); an integer of more than 64 digits is beyond the number bound (malformed), a shorter one
  * outside the range is invalid; a fraction ({@code 1.0}, {@code 1e3}) is invalid even when whole;
  * {@code occurredAt} is any ISO-8601 date-time with {@code Z} or an offset ({@code Instant.parse}),
- * in years 1–9999, stored as that instant. Stateless and thread-safe.
+ * in years 1–9999, stored as that instant ({@link OccurredAtParser}). Stateless and thread-safe.
  */
 public final class PaymentParser implements RecordDecoder<Payment> {
 
     static final long MAX_ABS_AMOUNT = 1_000_000_000_000L;
     private static final int MAX_ID_LENGTH = 64;
-    private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
-    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     private final JsonFactory json;
     private final long maxValueBytes;
@@ -89,8 +84,9 @@ public final class PaymentParser implements RecordDecoder<Payment> {
         String paymentId = null;
         String account = null;
         String currency = null;
-        String occurredAt = null;
-        Long amount = null;
+        Instant instant = null; // null: missing, not a string, or not an instant of years 1-9999
+        long amount = 0;
+        boolean hasAmount = false;
         String problem = null;
         for (String name = parser.nextName(); name != null; name = parser.nextName()) {
             JsonToken token = parser.nextToken();
@@ -98,13 +94,14 @@ public final class PaymentParser implements RecordDecoder<Payment> {
                 case "paymentId" -> paymentId = text(parser, token);
                 case "account" -> account = text(parser, token);
                 case "currency" -> currency = text(parser, token);
-                case "occurredAt" -> occurredAt = text(parser, token);
+                case "occurredAt" -> instant = instant(parser, token);
                 case "amountCents" -> {
                     if (token == JsonToken.VALUE_NUMBER_INT) {
                         if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
                             problem = firstProblem(problem, "amountCents is out of range");
                         } else {
                             amount = parser.getLongValue();
+                            hasAmount = true;
                         }
                     } else {
                         problem = firstProblem(problem, "amountCents must be an integer, was " + describe(token));
@@ -120,22 +117,18 @@ public final class PaymentParser implements RecordDecoder<Payment> {
         }
         problem = firstProblem(problem, checkId("paymentId", paymentId));
         problem = firstProblem(problem, checkId("account", account));
-        if (problem == null && amount == null) {
+        if (problem == null && !hasAmount) {
             problem = "amountCents is missing";
         }
         // not Math.abs: it is negative for Long.MIN_VALUE, which would pass a "<= 10^12" check
         if (problem == null && (amount == 0 || amount > MAX_ABS_AMOUNT || amount < -MAX_ABS_AMOUNT)) {
             problem = amount == 0 ? "amountCents must not be zero" : "amountCents is out of range (|amount| <= 10^12)";
         }
-        if (problem == null && (currency == null || !CURRENCY.matcher(currency).matches())) {
+        if (problem == null && (currency == null || !isCurrency(currency))) {
             problem = currency == null ? "currency is missing or not a string" : "currency must be three upper-case letters";
         }
-        Instant instant = null;
-        if (problem == null) {
-            instant = instant(occurredAt);
-            if (instant == null) {
-                problem = "occurredAt must be an ISO-8601 instant between years 1 and 9999";
-            }
+        if (problem == null && instant == null) {
+            problem = "occurredAt must be an ISO-8601 instant between years 1 and 9999";
         }
         if (problem != null) {
             return Decoded.rejected(RejectReason.INVALID, problem);
@@ -161,16 +154,13 @@ public final class PaymentParser implements RecordDecoder<Payment> {
         return null;
     }
 
-    private static Instant instant(String text) {
-        if (text == null || text.length() > 64) {
-            return null;
+    /** Read from the parser's buffer: the text of a valid timestamp never becomes a String. */
+    private static Instant instant(JsonParser parser, JsonToken token) {
+        if (token == JsonToken.VALUE_STRING) {
+            return OccurredAtParser.parse(parser.getStringCharacters(), parser.getStringOffset(), parser.getStringLength());
         }
-        try {
-            Instant instant = Instant.parse(text);
-            return instant.isBefore(EARLIEST) || instant.isAfter(LATEST) ? null : instant;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        parser.skipChildren();
+        return null;
     }
 
     private static String firstProblem(String current, String next) {
@@ -191,6 +181,15 @@ public final class PaymentParser implements RecordDecoder<Payment> {
 
     private static boolean startsWithBom(byte[] value) {
         return value.length >= 3 && value[0] == (byte) 0xEF && value[1] == (byte) 0xBB && value[2] == (byte) 0xBF;
+    }
+
+    /** Three of [A-Z]; a comparison, not a regex: it runs for every record. */
+    private static boolean isCurrency(String value) {
+        return value.length() == 3 && isUpper(value.charAt(0)) && isUpper(value.charAt(1)) && isUpper(value.charAt(2));
+    }
+
+    private static boolean isUpper(char c) {
+        return c >= 'A' && c <= 'Z';
     }
 
     /** 1-64 characters of [A-Za-z0-9._:-]; a loop, not a regex: it runs twice for every record. */

@@ -254,6 +254,47 @@ class PaymentParserTest {
         }
 
         @ParameterizedTest
+        @ValueSource(strings = {"2024-02-29T12:00:00Z", "2000-02-29T00:00:00Z", "2026-11-29T10:00:00.1Z",
+            "2026-11-29T10:00:00.12Z", "2026-11-29T10:00:00.123Z", "2026-11-29T10:00:00.1234Z", "2026-11-29T10:00:00.12345Z",
+            "2026-11-29T10:00:00.123456Z", "2026-11-29T10:00:00.1234567Z", "2026-11-29T10:00:00.12345678Z",
+            "2026-11-29T10:00:00.123456789Z", "2026-11-29T10:00:00.5+05:30", "2026-11-29T10:00:00-04:00",
+            "2026-11-29T10:00:00+18:00", "2026-11-29T10:00:00-18:00", "2026-11-29T10:00:00-00:00", "2026-11-29T10:00:00+01:00:30",
+            "9999-12-31T23:59:59.999999Z", "0001-01-01T01:00:00+01:00"})
+        void storesExactlyTheInstantThatInstantParseReads(String at) {
+            assertThat(accepted(withAt(quoted(at))).occurredAt()).isEqualTo(Instant.parse(at));
+        }
+
+        @Test
+        void keepsWhatInstantParseAcceptsBeyondTheCommonShape() {
+            // ISO_INSTANT parses case-insensitively, reads 24:00 as the next midnight and a leap second as :59
+            assertThat(accepted(withAt("\"2026-11-29t10:00:00z\"")).occurredAt()).isEqualTo(Instant.parse("2026-11-29T10:00:00Z"));
+            assertThat(accepted(withAt("\"2026-11-29T10:00:00z\"")).occurredAt()).isEqualTo(Instant.parse("2026-11-29T10:00:00Z"));
+            assertThat(accepted(withAt("\"2026-11-29T24:00:00Z\"")).occurredAt()).isEqualTo(Instant.parse("2026-11-30T00:00:00Z"));
+            assertThat(accepted(withAt("\"2026-12-31T23:59:60Z\"")).occurredAt()).isEqualTo(Instant.parse("2026-12-31T23:59:59Z"));
+            assertThat(accepted(withAt("\"2026-11-29T10:00:00.Z\"")).occurredAt()).isEqualTo(Instant.parse("2026-11-29T10:00:00Z"));
+            assertThat(accepted(withAt("\"2026\\u002d11-29T10:00:00Z\"")).occurredAt()).isEqualTo(Instant.parse("2026-11-29T10:00:00Z"));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-00-10T00:00:00Z",
+            "2026-11-00T00:00:00Z", "2026-11-29T24:00:01Z", "2026-11-29T10:60:00Z", "2026-11-29T10:00:61Z",
+            "2026-11-29T10:00:00.1234567891Z", "2026-11-29T10:00:00,5Z", "2026-11-29T10:00:00+18:01", "2026-11-29T10:00:00+19:00",
+            "2026-11-29T10:00:00+01:60", "2026-11-29T10:00:00+01", "2026-11-29T10:00:00+0100", "2026-11-29T10:00:00+1:00",
+            "2026-11-29T10:00Z", "2026-11-29T10:00:00z+01:00", "2026-11-29T10:00:00+01:00Z", "2026-11-29T10:00:00+01:00[Europe/Paris]",
+            "+2026-11-29T10:00:00Z", "2026-1-29T10:00:00Z", "2026-11-29T1:00:00Z", "٢٠٢٦-11-29T10:00:00Z",
+            "9999-12-31T23:59:59.9999991Z", "9999-12-31T23:30:00-01:00", "0001-01-01T00:30:00+01:00"})
+        void refusesOutOfRangeFieldsOffsetsAndFractionsAsInstantParseDoes(String at) {
+            assertThat(invalid(withAt(quoted(at))).detail()).startsWith("occurredAt");
+        }
+
+        @Test
+        void refusesTimestampsLongerThanSixtyFourCharacters() {
+            String at = "2026-11-29T10:00:00." + "0".repeat(9) + "Z";
+            accepted(withAt(quoted(at)));
+            assertThat(invalid(withAt(quoted("2026-11-29T10:00:00Z" + " ".repeat(45)))).detail()).startsWith("occurredAt");
+        }
+
+        @ParameterizedTest
         @ValueSource(strings = {"1764410400", "null", "{}"})
         void refusesNonStringAndMissingTimestamps(String raw) {
             assertThat(invalid(withAt(raw)).detail()).startsWith("occurredAt");
