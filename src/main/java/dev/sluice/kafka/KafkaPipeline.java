@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,6 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 
 /**
  * The pipeline as operators and Spring see it: each start or resume creates a run (a fresh
@@ -53,6 +55,9 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     /** Stops first (highest phase), while the web server and connections are still up. */
     public static final int PHASE = Integer.MAX_VALUE - 100;
     private static final Logger log = LoggerFactory.getLogger(KafkaPipeline.class);
+    /** Client settings the consumer group protocol (KIP-848) refuses. */
+    private static final List<String> CLASSIC_ONLY = List.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+            ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
 
     private final ConsumerFactory<?, ?> consumerFactory;
     private final Producer<byte[], byte[]> producer;
@@ -234,8 +239,7 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 configuredInt(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 52_428_800))));
         overrides.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         overrides.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        @SuppressWarnings("unchecked")
-        Consumer<byte[], byte[]> consumer = (Consumer<byte[], byte[]>) consumerFactory.createConsumer(null, null, "-" + number, overrides);
+        Consumer<byte[], byte[]> consumer = createConsumer(number, overrides);
 
         int maxInFlight = settings.flow().maxInFlight();
         PrefetchGate newGate = new PrefetchGate(maxInFlight, settings.flow().maxInFlightBytes().toBytes(), maxPollRecords,
@@ -254,6 +258,30 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 number, settings.source().topic(), maxInFlight, settings.flow().maxInFlightBytes(), settings.flow().workerPermits(),
                 settings.batch().maxSize(), settings.batch().sinkThreads());
         return new PollLoop(consumer, parts, newGate, lifecycle, () -> stopRequest, this::stopped);
+    }
+
+    /**
+     * The consumer of run {@code number}, from Boot's factory. Under KIP-848 ({@code group.protocol=consumer})
+     * the broker assigns and times the session, and the client refuses the classic-only keys a
+     * classic set-up commonly carries; they are dropped (with a warning naming each) so that
+     * switching protocols is the one setting the README says it is.
+     */
+    @SuppressWarnings("unchecked")
+    private Consumer<byte[], byte[]> createConsumer(long number, Properties overrides) {
+        if (classicProtocol()) {
+            return (Consumer<byte[], byte[]>) consumerFactory.createConsumer(null, null, "-" + number, overrides);
+        }
+        Map<String, Object> config = new HashMap<>(consumerFactory.getConfigurationProperties());
+        for (String classicOnly : CLASSIC_ONLY) {
+            Object value = config.remove(classicOnly);
+            if (value != null && !value.toString().isBlank() && number == 1) {
+                log.warn("group.protocol=consumer: ignoring {}={} (the broker decides it under KIP-848)", classicOnly, value);
+            }
+        }
+        overrides.forEach((key, value) -> config.put(key.toString(), value));
+        Object clientId = config.get(ConsumerConfig.CLIENT_ID_CONFIG);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, (clientId == null ? "sluice" : clientId) + "-" + number);
+        return new DefaultKafkaConsumerFactory<byte[], byte[]>(config).createConsumer();
     }
 
     private void stopped(StopReport report) {

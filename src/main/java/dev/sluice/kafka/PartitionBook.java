@@ -77,6 +77,14 @@ final class PartitionBook {
         return tracker.track(id, record.offset(), bytes, polledAtNanos);
     }
 
+    /** The consumer will next fetch {@code next} on {@code partition}: skipped markers count as done. */
+    void fetchedTo(TopicPartition partition, long next) {
+        PartitionId id = ids.get(partition);
+        if (id != null) {
+            tracker.fetchedTo(id, next);
+        }
+    }
+
     /** Takes completions handed back by workers: releases their bytes and moves the low-water marks. */
     void absorb(List<RecordRef> refs) {
         for (RecordRef ref : refs) {

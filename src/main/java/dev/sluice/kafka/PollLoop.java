@@ -8,12 +8,15 @@ import dev.sluice.pipeline.PipelineState;
 import dev.sluice.pipeline.PipelineStatus.PartitionStatus;
 import dev.sluice.pipeline.PrefetchGate;
 import dev.sluice.pipeline.StopReport;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -182,16 +185,27 @@ final class PollLoop {
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
         long polledAt = System.nanoTime();
         boolean cut = false;
+        Set<TopicPartition> cutPartitions = Set.of();
         for (TopicPartition partition : records.partitions()) {
             PartitionId id = book.idOf(partition);
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
                 if (cut || !gate.admits(PartitionBook.bytesOf(record))) {
+                    if (!cut) {
+                        cutPartitions = new HashSet<>();
+                    }
                     cut = true;
+                    cutPartitions.add(partition);
                     consumer.seek(partition, record.offset());
                     break;
                 }
                 RecordRef ref = book.track(id, record, polledAt);
                 parts.dispatcher().submit(new InboundRecord(ref, record.key(), record.value(), record.timestamp()));
+            }
+        }
+        // past transaction markers and aborted records too, so a transactional topic's lag reaches 0
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> next : records.nextOffsets().entrySet()) {
+            if (!cutPartitions.contains(next.getKey())) {
+                book.fetchedTo(next.getKey(), next.getValue().offset());
             }
         }
         if (cut && gate.pauseAtBound()) {

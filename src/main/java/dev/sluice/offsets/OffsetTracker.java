@@ -65,6 +65,14 @@ public final class OffsetTracker {
         return new RecordRef(partition, window.epoch, offset, bytes);
     }
 
+    /** The consumer's next fetch offset for {@code partition} after a poll (see {@link PartitionWindow#fetchedTo}). */
+    public void fetchedTo(PartitionId partition, long next) {
+        PartitionWindow window = windows.get(partition);
+        if (window != null) {
+            window.fetchedTo(next);
+        }
+    }
+
     public Completion complete(RecordRef ref) {
         PartitionWindow window = windows.get(ref.partition());
         if (window == null || window.epoch != ref.epoch()) {

@@ -23,6 +23,11 @@ final class PartitionWindow {
     /** Highest offset ever polled in this assignment, or -1. */
     private long lastPolled = -1;
     /**
+     * The consumer's next fetch offset as of the last poll, or -1: above {@code lastPolled + 1} when
+     * the fetch ended in records no one sees (transaction markers, aborted records, compacted gaps).
+     */
+    private long fetchedTo = -1;
+    /**
      * The offset a restart would read from, as far as this assignment knows: the last offset it
      * committed, or before that the first offset it polled (where the group's position stood).
      * -1 until the first poll.
@@ -78,7 +83,16 @@ final class PartitionWindow {
                 return offsets[slot];
             }
         }
-        return lastPolled < 0 ? -1 : lastPolled + 1;
+        return Math.max(fetchedTo, lastPolled < 0 ? -1 : lastPolled + 1);
+    }
+
+    /**
+     * The consumer's position moved to {@code next} (every record below it was either polled here
+     * or is one no consumer sees): once the polled ones are complete, the mark may move there, so
+     * a transactional topic's committed offset reaches its end and lag tools see zero.
+     */
+    void fetchedTo(long next) {
+        fetchedTo = Math.max(fetchedTo, next);
     }
 
     /** When the oldest incomplete record was polled, or Long.MAX_VALUE if none is incomplete. */

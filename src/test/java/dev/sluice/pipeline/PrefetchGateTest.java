@@ -3,6 +3,8 @@ package dev.sluice.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class PrefetchGateTest {
@@ -35,5 +37,44 @@ class PrefetchGateTest {
     void aPollLargerThanTheBoundIsRejected() {
         assertThatThrownBy(() -> new PrefetchGate(10, 1000, 20, 100, 0.5))
                 .hasMessageContaining("sluice.flow.max-in-flight");
+    }
+
+    @Test
+    void pausedTimeReadFromAnotherThreadIsMonotoneAndNeverAheadOfTheClock() throws InterruptedException {
+        PrefetchGate gate = new PrefetchGate(1000, 1_000_000, 100, 10_000, 0.5);
+        long created = System.nanoTime();
+        AtomicBoolean toggling = new AtomicBoolean(true);
+        AtomicLong violations = new AtomicLong();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            long last = 0;
+            while (toggling.get()) {
+                long paused = gate.pausedNanos();
+                // a read racing a resume may see a few nanoseconds more than the resume then books
+                if (paused > System.nanoTime() - created || paused < last - 1_000_000) {
+                    violations.incrementAndGet();
+                }
+                last = paused;
+            }
+        });
+        for (int i = 0; i < 200_000; i++) {
+            gate.evaluate(950);
+            gate.evaluate(0);
+        }
+        toggling.set(false);
+        reader.join();
+        assertThat(gate.pauses()).isEqualTo(200_000);
+        assertThat(violations.get()).as("reads that ran ahead of the clock or back by more than 1 ms").isZero();
+    }
+
+    @Test
+    void admitsRecordsUpToTheByteBoundAndAlwaysOneWhenNothingIsInFlight() {
+        PrefetchGate gate = new PrefetchGate(1000, 10_000, 100, 1_000, 0.5);
+        assertThat(gate.admits(50_000)).as("one record larger than the bound still moves").isTrue();
+        gate.added(9_000);
+        assertThat(gate.admits(1_000)).isTrue();
+        assertThat(gate.admits(1_001)).isFalse();
+        assertThat(gate.pauseAtBound()).isTrue();
+        assertThat(gate.paused()).isTrue();
+        assertThat(gate.pauseAtBound()).as("already paused").isFalse();
     }
 }
