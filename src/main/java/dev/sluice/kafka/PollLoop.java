@@ -154,8 +154,9 @@ final class PollLoop {
         ConsumerRecords<byte[], byte[]> records;
         wakeGuard.enterPoll();
         try {
-            // a request or completion that came before the guard opened found nothing to wake: look again
-            if (lifecycle.state() != stateSeen || halted || parts.completions().pending()) {
+            // a request that came before the guard opened found nothing to wake: look again (not for
+            // completions: under load one is nearly always pending, and skipping would starve the poll)
+            if (lifecycle.state() != stateSeen || halted) {
                 return;
             }
             records = consumer.poll(parts.source().pollTimeout());

@@ -42,11 +42,6 @@ public final class Completions {
         complete(List.of(ref));
     }
 
-    /** True when something was handed over and not taken yet. */
-    public boolean pending() {
-        return !queue.isEmpty();
-    }
-
     /** Takes everything handed over so far without blocking. */
     public List<RecordRef> drain() {
         List<List<RecordRef>> batches = new ArrayList<>();
