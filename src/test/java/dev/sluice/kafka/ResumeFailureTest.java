@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.pipeline.BatchProperties;
-import dev.sluice.pipeline.BatchSink;
 import dev.sluice.pipeline.Decoded;
 import dev.sluice.pipeline.FlowProperties;
 import dev.sluice.pipeline.PipelineState;
@@ -13,11 +12,8 @@ import dev.sluice.pipeline.RetryProperties;
 import dev.sluice.pipeline.ShutdownProperties;
 import dev.sluice.pipeline.ShutdownProperties.FailurePolicy;
 import dev.sluice.pipeline.ShutdownProperties.StopMode;
-import dev.sluice.pipeline.SinkOutcome;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -41,16 +37,6 @@ class ResumeFailureTest {
                 ConsumerConfig.GROUP_ID_CONFIG, "g",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        BatchSink<byte[]> sink = new BatchSink<>() {
-            @Override
-            public List<SinkOutcome> write(List<SinkItem<byte[]>> batch) {
-                return Collections.nCopies(batch.size(), SinkOutcome.WRITTEN);
-            }
-
-            @Override
-            public void cancelAll() {
-            }
-        };
         PipelineSettings settings = new PipelineSettings(
                 new SourceProperties("t", "t.DLT", Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(5),
                         DataSize.ofKilobytes(16), false),
@@ -60,7 +46,7 @@ class ResumeFailureTest {
                 new ShutdownProperties(StopMode.DRAIN, Duration.ofSeconds(1), Duration.ofMillis(200), FailurePolicy.STAY_UP));
         KafkaPipeline<byte[]> pipeline = new KafkaPipeline<>(broken,
                 new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
-                (key, value) -> Decoded.accepted(value), ProcessStep.identity(), sink, settings, new SimpleMeterRegistry());
+                (key, value) -> Decoded.accepted(value), ProcessStep.identity(), RunHarness.allWritten(), settings, new SimpleMeterRegistry());
 
         assertThatThrownBy(pipeline::resume).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("resume failed, pipeline stays STOPPED");

@@ -76,16 +76,10 @@ final class RunHarness {
     }
 
     final FlowMetrics metrics = new FlowMetrics(new SimpleMeterRegistry());
-    final Completions completions = new Completions(1000);
-    final RunParts parts;
 
-    RunHarness(ShutdownProperties shutdown) {
-        SourceProperties source = new SourceProperties("t", "t.DLT", Duration.ofMillis(10), Duration.ofMillis(10),
-                Duration.ofSeconds(1), DataSize.ofKilobytes(16), false);
-        Backoff backoff = new Backoff(new RetryProperties(Duration.ofMillis(10), Duration.ofMillis(100), 2.0, 0.2));
-        KafkaDeadLetters deadLetters = new KafkaDeadLetters(
-                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), "t.DLT", 16 * 1024, backoff, metrics);
-        BatchSink<byte[]> sink = new BatchSink<>() {
+    /** A sink that reports every record written, at once (the database is not what these tests are about). */
+    static BatchSink<byte[]> allWritten() {
+        return new BatchSink<>() {
             @Override
             public List<SinkOutcome> write(List<SinkItem<byte[]>> batch) {
                 return Collections.nCopies(batch.size(), SinkOutcome.WRITTEN);
@@ -95,7 +89,17 @@ final class RunHarness {
             public void cancelAll() {
             }
         };
-        SinkStage<byte[]> sinkStage = new SinkStage<>(new BatchProperties(10, Duration.ofMillis(5), 2), 1000, sink, deadLetters,
+    }
+    final Completions completions = new Completions(1000);
+    final RunParts parts;
+
+    RunHarness(ShutdownProperties shutdown) {
+        SourceProperties source = new SourceProperties("t", "t.DLT", Duration.ofMillis(10), Duration.ofMillis(10),
+                Duration.ofSeconds(1), DataSize.ofKilobytes(16), false);
+        Backoff backoff = new Backoff(new RetryProperties(Duration.ofMillis(10), Duration.ofMillis(100), 2.0, 0.2));
+        KafkaDeadLetters deadLetters = new KafkaDeadLetters(
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), "t.DLT", 16 * 1024, backoff, metrics);
+        SinkStage<byte[]> sinkStage = new SinkStage<>(new BatchProperties(10, Duration.ofMillis(5), 2), 1000, allWritten(), deadLetters,
                 completions, backoff, metrics, (where, error) -> { });
         KeyedDispatcher dispatcher = new KeyedDispatcher(10, new RecordWorker<>((key, value) -> Decoded.accepted(value),
                 ProcessStep.identity(), sinkStage, deadLetters, completions, backoff, metrics), (where, error) -> { });
