@@ -12,6 +12,7 @@ import dev.sluice.pipeline.PipelineState;
 import dev.sluice.pipeline.PipelineStatus;
 import dev.sluice.pipeline.PrefetchGate;
 import dev.sluice.pipeline.ProcessStep;
+import dev.sluice.pipeline.ProgressStore;
 import dev.sluice.pipeline.RecordDecoder;
 import dev.sluice.pipeline.RecordWorker;
 import dev.sluice.pipeline.ShutdownProperties.StopMode;
@@ -64,6 +65,8 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     private final RecordDecoder<T> decoder;
     private final ProcessStep<T> step;
     private final BatchSink<T> sink;
+    /** Exactly-once progress (claims, compaction), or null in at-least-once mode. */
+    private final ProgressStore progress;
     private final PipelineSettings settings;
     private final FlowMetrics metrics;
     private final Backoff backoff;
@@ -77,8 +80,16 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     private volatile PrefetchGate gate;
     private volatile StopReport lastStop;
 
+    /** At-least-once: no progress store. */
     public KafkaPipeline(ConsumerFactory<?, ?> consumerFactory, Producer<byte[], byte[]> producer, RecordDecoder<T> decoder,
             ProcessStep<T> step, BatchSink<T> sink, PipelineSettings settings, MeterRegistry registry) {
+        this(consumerFactory, producer, decoder, step, sink, null, settings, registry);
+    }
+
+    /** Exactly-once when {@code progress} is given: it must be the store the sink records into. */
+    public KafkaPipeline(ConsumerFactory<?, ?> consumerFactory, Producer<byte[], byte[]> producer, RecordDecoder<T> decoder,
+            ProcessStep<T> step, BatchSink<T> sink, ProgressStore progress, PipelineSettings settings, MeterRegistry registry) {
+        this.progress = progress;
         this.consumerFactory = consumerFactory;
         this.producer = producer;
         this.decoder = decoder;
@@ -252,11 +263,12 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         KeyedDispatcher dispatcher = new KeyedDispatcher(settings.flow().workerPermits(),
                 new RecordWorker<>(decoder, step, sinkStage, deadLetters, completions, backoff, metrics), this::failed);
         RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, dispatcher, sinkStage, deadLetters, metrics,
-                this::failed);
+                this::failed, progress, backoff);
         gate = newGate;
-        log.info("run {} starting on topic {}: max in flight {} records / {} bytes, {} worker permits, batches of {} on {} sink threads",
-                number, settings.source().topic(), maxInFlight, settings.flow().maxInFlightBytes(), settings.flow().workerPermits(),
-                settings.batch().maxSize(), settings.batch().sinkThreads());
+        log.info("run {} starting on topic {} ({}): max in flight {} records / {} bytes, {} worker permits, batches of {} on {} sink threads",
+                number, settings.source().topic(), progress == null ? "at-least-once" : "exactly-once", maxInFlight,
+                settings.flow().maxInFlightBytes(), settings.flow().workerPermits(), settings.batch().maxSize(),
+                settings.batch().sinkThreads());
         return new PollLoop(consumer, parts, newGate, lifecycle, () -> stopRequest, this::stopped);
     }
 

@@ -1,7 +1,9 @@
 package dev.sluice.kafka;
 
+import dev.sluice.offsets.PartitionId;
 import dev.sluice.pipeline.FlowMetrics;
 import dev.sluice.pipeline.PrefetchGate;
+import dev.sluice.pipeline.ProgressStore;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -34,14 +36,18 @@ final class OffsetCommitter {
     private final PartitionBook book;
     private final FlowMetrics metrics;
     private final long intervalNanos;
+    /** Told of every successful commit so it can compact (exactly-once), or null. */
+    private final ProgressStore progress;
     /** Poll thread only. */
     private long lastCommitNanos;
 
-    OffsetCommitter(Consumer<byte[], byte[]> consumer, PartitionBook book, FlowMetrics metrics, Duration interval) {
+    OffsetCommitter(Consumer<byte[], byte[]> consumer, PartitionBook book, FlowMetrics metrics, Duration interval,
+            ProgressStore progress) {
         this.consumer = consumer;
         this.book = book;
         this.metrics = metrics;
         this.intervalNanos = interval.toNanos();
+        this.progress = progress;
     }
 
     void commitIfDue(PrefetchGate gate) {
@@ -96,7 +102,10 @@ final class OffsetCommitter {
             }
             return false;
         }
-        book.committed(offsets);
+        Map<PartitionId, Long> marks = book.committed(offsets);
+        if (progress != null) {
+            progress.committed(marks);
+        }
         return true;
     }
 }

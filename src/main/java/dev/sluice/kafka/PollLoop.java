@@ -43,6 +43,8 @@ final class PollLoop {
     private final OffsetCommitter committer;
     /** Poll thread only. */
     private final StopSequence stop;
+    /** Poll thread only. */
+    private final Claims claims;
     private final RunParts parts;
     private final PrefetchGate gate;
     private final Lifecycle lifecycle;
@@ -67,7 +69,8 @@ final class PollLoop {
         this.lifecycle = lifecycle;
         this.request = request;
         this.wakeGuard = new WakeGuard(consumer);
-        this.committer = new OffsetCommitter(consumer, book, parts.metrics(), parts.source().commitInterval());
+        this.committer = new OffsetCommitter(consumer, book, parts.metrics(), parts.source().commitInterval(), parts.progress());
+        this.claims = new Claims(consumer, book, parts.progress(), parts.backoff(), parts.metrics());
         this.stop = new StopSequence(consumer, book, parts, committer, lifecycle, request, onStopped, this::publishView);
         this.thread = Thread.ofPlatform().name("sluice-poll").daemon(true).unstarted(this::run);
         parts.completions().setWaker(wakeGuard::wake);
@@ -109,11 +112,12 @@ final class PollLoop {
     private void run() {
         try {
             consumer.subscribe(List.of(parts.source().topic()), new Rebalancing(consumer, book, gate, parts.completions(),
-                    lifecycle, parts.source().revokeTimeout().toNanos(), committer, wakeGuard, () -> halted));
+                    lifecycle, parts.source().revokeTimeout().toNanos(), committer, wakeGuard, claims, () -> halted));
             parts.sinkStage().start();
             while (true) {
                 PipelineState state = lifecycle.state();
                 book.absorb(parts.completions().drain());
+                giveUpFenced();
                 if (halted) {
                     stop.halt();
                     return;
@@ -130,6 +134,7 @@ final class PollLoop {
                     }
                     case RUNNING -> {
                         committer.commitIfDue(gate);
+                        resumeIfOpen(claims.retryIfDue());
                         applyGate();
                     }
                     case STOPPED -> { }
@@ -187,9 +192,17 @@ final class PollLoop {
         long polledAt = System.nanoTime();
         boolean cut = false;
         Set<TopicPartition> cutPartitions = Set.of();
+        int skipped = 0;
         for (TopicPartition partition : records.partitions()) {
             PartitionId id = book.idOf(partition);
+            if (id == null) {
+                continue; // given up (a newer owner claimed it) while these were fetched
+            }
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                if (!cut && book.skip(id, record, polledAt)) {
+                    skipped++;
+                    continue;
+                }
                 if (cut || !gate.admits(PartitionBook.bytesOf(record))) {
                     if (!cut) {
                         cutPartitions = new HashSet<>();
@@ -209,6 +222,9 @@ final class PollLoop {
                 book.fetchedTo(next.getKey(), next.getValue().offset());
             }
         }
+        if (skipped > 0) {
+            parts.metrics().skipped(skipped);
+        }
         if (cut && gate.pauseAtBound()) {
             consumer.pause(consumer.assignment());
             log.debug("poll cut at the byte bound: {} bytes in flight", gate.inFlightBytes());
@@ -221,8 +237,24 @@ final class PollLoop {
                 consumer.pause(consumer.assignment());
                 log.debug("paused at {} records / {} bytes in flight", book.inFlight(), gate.inFlightBytes());
             }
-            case -1 -> consumer.resume(consumer.assignment());
+            case -1 -> consumer.resume(book.fetchable(consumer.assignment()));
             default -> { }
+        }
+    }
+
+    /** Partitions just claimed start fetching, unless the source is paused by the bound. */
+    private void resumeIfOpen(java.util.Set<TopicPartition> claimed) {
+        if (!claimed.isEmpty() && !gate.paused()) {
+            consumer.resume(claimed);
+        }
+    }
+
+    /** Partitions a newer owner claimed (exactly-once): paused, their work discarded, until Kafka revokes them. */
+    private void giveUpFenced() {
+        Set<TopicPartition> lost = book.fenced(parts.completions().drainFenced());
+        if (!lost.isEmpty()) {
+            consumer.pause(lost);
+            log.warn("fenced: {} claimed by a newer owner; given up until the group's rebalance revokes them", lost);
         }
     }
 

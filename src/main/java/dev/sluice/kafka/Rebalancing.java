@@ -7,6 +7,7 @@ import dev.sluice.pipeline.PrefetchGate;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>On revoke: wait up to {@code sluice.source.revoke-timeout} for the partitions' in-flight
  * records, commit their durable prefix, forget them; records still in work complete later with a
  * stale epoch and are discarded, and the new owner reads them again from the committed offset.
- * On loss (no chance to commit): forget at once. On assign: start a new epoch, paused if the
- * source is paused or stopping. While a callback runs, the {@link WakeGuard} keeps wakeups from
+ * On loss (no chance to commit): forget at once. On assign: start a new epoch (exactly-once: claim
+ * the partitions first, see {@link Claims}), paused if the source is paused or stopping. While a callback runs, the {@link WakeGuard} keeps wakeups from
  * completions and requests out, so they cannot void the revocation's commit.
  */
 final class Rebalancing implements ConsumerRebalanceListener {
@@ -38,11 +39,12 @@ final class Rebalancing implements ConsumerRebalanceListener {
     private final long revokeTimeoutNanos;
     private final OffsetCommitter committer;
     private final WakeGuard wakeGuard;
+    private final Claims claims;
     /** True when the run is being halted (a simulated crash): nothing more may be committed. */
     private final java.util.function.BooleanSupplier halted;
 
     Rebalancing(Consumer<byte[], byte[]> consumer, PartitionBook book, PrefetchGate gate, Completions completions,
-            Lifecycle lifecycle, long revokeTimeoutNanos, OffsetCommitter committer, WakeGuard wakeGuard,
+            Lifecycle lifecycle, long revokeTimeoutNanos, OffsetCommitter committer, WakeGuard wakeGuard, Claims claims,
             java.util.function.BooleanSupplier halted) {
         this.consumer = consumer;
         this.book = book;
@@ -52,6 +54,7 @@ final class Rebalancing implements ConsumerRebalanceListener {
         this.revokeTimeoutNanos = revokeTimeoutNanos;
         this.committer = committer;
         this.wakeGuard = wakeGuard;
+        this.claims = claims;
         this.halted = halted;
     }
 
@@ -66,9 +69,11 @@ final class Rebalancing implements ConsumerRebalanceListener {
     }
 
     private void assigned(Collection<TopicPartition> assigned) {
-        assigned.forEach(book::assign);
+        Set<TopicPartition> fetchable = claims.assigned(assigned);
         if (gate.paused() || lifecycle.state() != PipelineState.RUNNING) {
             consumer.pause(assigned);
+        } else {
+            consumer.resume(fetchable);
         }
         log.info("assigned {}", assigned);
     }

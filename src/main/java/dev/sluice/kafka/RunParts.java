@@ -1,14 +1,20 @@
 package dev.sluice.kafka;
 
+import dev.sluice.pipeline.Backoff;
 import dev.sluice.pipeline.Completions;
 import dev.sluice.pipeline.Failures;
 import dev.sluice.pipeline.FlowMetrics;
 import dev.sluice.pipeline.KeyedDispatcher;
+import dev.sluice.pipeline.ProgressStore;
 import dev.sluice.pipeline.ShutdownProperties;
 import dev.sluice.pipeline.SinkStage;
 
-/** The stages of one run, created together and cancelled together. */
+/**
+ * The stages of one run, created together and cancelled together.
+ *
+ * @param progress the exactly-once progress store, or null (at-least-once)
+ */
 record RunParts(SourceProperties source, ShutdownProperties shutdown, Completions completions,
         KeyedDispatcher dispatcher, SinkStage<?> sinkStage, KafkaDeadLetters deadLetters, FlowMetrics metrics,
-        Failures.Listener failures) {
+        Failures.Listener failures, ProgressStore progress, Backoff backoff) {
 }

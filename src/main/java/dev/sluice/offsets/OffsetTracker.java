@@ -34,10 +34,21 @@ public final class OffsetTracker {
     private int inFlight;
     private int incomplete;
 
-    /** Starts a new assignment of {@code partition} and returns its epoch. */
+    /** Starts a new assignment of {@code partition} and returns its epoch (one this tracker chose). */
     public long assign(PartitionId partition) {
+        return assign(partition, nextEpoch++);
+    }
+
+    /**
+     * Starts a new assignment of {@code partition} under an epoch chosen elsewhere: the owner epoch
+     * of an exactly-once claim, which rises with every claim of the partition, so it differs from
+     * the epoch of every earlier assignment. A tracker takes its epochs from one source only.
+     */
+    public long assign(PartitionId partition, long epoch) {
+        if (epoch <= 0) {
+            throw new IllegalArgumentException("epoch must be positive, was " + epoch);
+        }
         revoke(partition);
-        long epoch = nextEpoch++;
         windows.put(partition, new PartitionWindow(epoch));
         return epoch;
     }

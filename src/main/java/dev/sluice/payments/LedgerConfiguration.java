@@ -1,28 +1,19 @@
 package dev.sluice.payments;
 
+import dev.sluice.engine.Engine;
+import dev.sluice.engine.Job;
 import dev.sluice.kafka.KafkaPipeline;
-import dev.sluice.kafka.PipelineSettings;
-import dev.sluice.kafka.SourceProperties;
-import dev.sluice.pipeline.BatchProperties;
 import dev.sluice.pipeline.BatchSink;
-import dev.sluice.pipeline.FlowProperties;
 import dev.sluice.pipeline.ProcessStep;
-import dev.sluice.pipeline.RetryProperties;
-import dev.sluice.pipeline.ShutdownProperties;
 import dev.sluice.postgres.TransactionalBatchSink;
-import io.micrometer.core.instrument.MeterRegistry;
-import javax.sql.DataSource;
-import org.apache.kafka.clients.producer.Producer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.core.ConsumerFactory;
-import org.springframework.kafka.core.ProducerFactory;
 
 /**
- * Wires the payments-ledger job onto the generic engine: its decoder, its process step (identity
- * unless the application provides a {@code ProcessStep<Payment>} bean) and its sink. Replacing the
- * job means replacing this configuration, not the flow control.
+ * The payments-ledger job on the engine: its decoder, its process step (identity unless the
+ * application provides a {@code ProcessStep<Payment>} bean) and its writer, and nothing of the
+ * flow control or delivery: a second job is the same three beans (see {@link Engine}).
  */
 @Configuration(proxyBeanMethods = false)
 class LedgerConfiguration {
@@ -33,18 +24,17 @@ class LedgerConfiguration {
     }
 
     @Bean
-    TransactionalBatchSink<Payment> ledgerSink(DataSource dataSource) {
-        return new TransactionalBatchSink<>(dataSource, new LedgerWriter());
+    Job<Payment> ledgerJob(PaymentParser parser, ObjectProvider<ProcessStep<Payment>> step) {
+        return new Job<>("ledger", parser, step.getIfAvailable(ProcessStep::identity), new LedgerWriter());
     }
 
     @Bean
-    @SuppressWarnings("unchecked")
-    KafkaPipeline<Payment> pipeline(ConsumerFactory<?, ?> consumerFactory, ProducerFactory<?, ?> producerFactory,
-            PaymentParser parser, ObjectProvider<ProcessStep<Payment>> step, BatchSink<Payment> sink,
-            SourceProperties source, FlowProperties flow, BatchProperties batch, RetryProperties retry,
-            ShutdownProperties shutdown, MeterRegistry registry) {
-        Producer<byte[], byte[]> producer = (Producer<byte[], byte[]>) producerFactory.createProducer();
-        return new KafkaPipeline<>(consumerFactory, producer, parser, step.getIfAvailable(ProcessStep::identity), sink,
-                new PipelineSettings(source, flow, batch, retry, shutdown), registry);
+    TransactionalBatchSink<Payment> ledgerSink(Engine engine, Job<Payment> ledgerJob) {
+        return engine.sink(ledgerJob);
+    }
+
+    @Bean
+    KafkaPipeline<Payment> pipeline(Engine engine, Job<Payment> ledgerJob, BatchSink<Payment> sink) {
+        return engine.pipeline(ledgerJob, sink);
     }
 }

@@ -21,7 +21,9 @@ import org.postgresql.PGConnection;
  * The ledger SQL (contract: DESIGN.md "Output"). One set-based statement inserts the batch's
  * payments and, for the rows that were new, adds their amounts and counts to the balances; a second
  * one reads back stored payments the batch repeated, to tell a duplicate (no effect) from a
- * conflicting reuse of a paymentId (dead-lettered).
+ * conflicting reuse of a paymentId (dead-lettered); a third appends one {@code payment_journal} row
+ * per record applied, written or duplicate — an effect that is not idempotent, so it shows whether
+ * the engine applied each record exactly once.
  *
  * <p>Deadlock freedom: every transaction inserts payments in paymentId order and then updates
  * balances in (account, currency) order, so two concurrent batches take their locks in one global
@@ -59,6 +61,14 @@ public final class LedgerWriter implements BatchWriter<Payment> {
                         updated_at = excluded.updated_at
             )
             SELECT payment_id FROM inserted
+            """;
+
+    /** One journal row per record applied (written or duplicate), in the batch's transaction. */
+    static final String JOURNAL = """
+            INSERT INTO payment_journal (source_topic, source_partition, source_offset, payment_id, outcome)
+            SELECT topic, source_partition, source_offset, payment_id, CASE WHEN duplicate THEN 'duplicate' ELSE 'written' END
+            FROM unnest(?::text[], ?::int4[], ?::int8[], ?::text[], ?::bool[])
+                AS t(topic, source_partition, source_offset, payment_id, duplicate)
             """;
 
     static final String STORED = "SELECT payment_id, account, currency, amount_cents FROM payments WHERE payment_id = ANY(?::text[])";
@@ -104,7 +114,53 @@ public final class LedgerWriter implements BatchWriter<Payment> {
                 }
             }
         }
-        return outcomes(connection, batch, inserted);
+        List<SinkOutcome> outcomes = outcomes(connection, batch, inserted);
+        journal(pg, connection, batch, outcomes);
+        return outcomes;
+    }
+
+    /**
+     * Appends the journal rows of the records applied (the contract of {@code payment_journal}:
+     * one per valid source record; its exactness is the engine's, so it has no unique constraint).
+     */
+    private static void journal(PGConnection pg, Connection connection, List<SinkItem<Payment>> batch, List<SinkOutcome> outcomes)
+            throws SQLException {
+        int size = 0;
+        for (SinkOutcome outcome : outcomes) {
+            if (!(outcome instanceof SinkOutcome.Rejected)) {
+                size++;
+            }
+        }
+        if (size == 0) {
+            return;
+        }
+        String[] topics = new String[size];
+        int[] partitions = new int[size];
+        long[] offsets = new long[size];
+        String[] ids = new String[size];
+        boolean[] duplicates = new boolean[size];
+        int row = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            SinkOutcome outcome = outcomes.get(i);
+            if (outcome instanceof SinkOutcome.Rejected) {
+                continue;
+            }
+            SinkItem<Payment> item = batch.get(i);
+            topics[row] = item.record().ref().partition().topic();
+            partitions[row] = item.record().ref().partition().partition();
+            offsets[row] = item.record().ref().offset();
+            ids[row] = item.value().paymentId();
+            duplicates[row] = outcome instanceof SinkOutcome.Duplicate;
+            row++;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(JOURNAL)) {
+            insert.setArray(1, pg.createArrayOf("text", topics));
+            insert.setArray(2, pg.createArrayOf("int4", partitions));
+            insert.setArray(3, pg.createArrayOf("int8", offsets));
+            insert.setArray(4, pg.createArrayOf("text", ids));
+            insert.setArray(5, pg.createArrayOf("bool", duplicates));
+            insert.executeUpdate();
+        }
     }
 
     /**

@@ -18,10 +18,13 @@ import java.util.concurrent.TimeUnit;
 public final class Completions {
 
     private final BlockingQueue<List<RecordRef>> queue;
+    /** Records a newer owner claimed before they were written (exactly-once mode); bounded like {@code queue}. */
+    private final BlockingQueue<List<RecordRef>> fenced;
     private volatile Runnable waker = () -> { };
 
     public Completions(int maxInFlight) {
         this.queue = new ArrayBlockingQueue<>(maxInFlight);
+        this.fenced = new ArrayBlockingQueue<>(maxInFlight);
     }
 
     public void setWaker(Runnable waker) {
@@ -42,10 +45,36 @@ public final class Completions {
         complete(List.of(ref));
     }
 
+    /**
+     * Hands back records that were not written because their partition has a newer owner: they are
+     * done here (never committed past by this member), and their partition is no longer ours.
+     */
+    public void fenced(List<RecordRef> refs) {
+        if (refs.isEmpty()) {
+            return;
+        }
+        if (!fenced.offer(refs)) {
+            throw new IllegalStateException("fenced queue full: more records fenced than can be in flight");
+        }
+        waker.run();
+    }
+
     /** Takes everything handed over so far without blocking. */
     public List<RecordRef> drain() {
+        return drain(queue);
+    }
+
+    /** Takes every fenced record handed over so far without blocking. */
+    public List<RecordRef> drainFenced() {
+        return drain(fenced);
+    }
+
+    private static List<RecordRef> drain(BlockingQueue<List<RecordRef>> from) {
+        if (from.isEmpty()) {
+            return List.of();
+        }
         List<List<RecordRef>> batches = new ArrayList<>();
-        queue.drainTo(batches);
+        from.drainTo(batches);
         List<RecordRef> refs = new ArrayList<>();
         batches.forEach(refs::addAll);
         return refs;

@@ -21,6 +21,8 @@ public final class FlowMetrics {
     private final Counter written;
     private final Counter duplicate;
     private final Map<RejectReason, Counter> deadLettered = new EnumMap<>(RejectReason.class);
+    private final Counter fenced;
+    private final Counter skipped;
     private final DistributionSummary batchSize;
     private final Timer transaction;
     private final Timer endToEnd;
@@ -39,6 +41,10 @@ public final class FlowMetrics {
             deadLettered.put(reason, Counter.builder("sluice.records.dead.lettered").tag("reason", reason.header())
                     .description("Records acknowledged on the dead-letter topic, by reason").register(registry));
         }
+        this.fenced = Counter.builder("sluice.records.fenced")
+                .description("Records not written because a newer owner claimed their partition (exactly-once)").register(registry);
+        this.skipped = Counter.builder("sluice.records.skipped")
+                .description("Polled records skipped because their effect was already durable (exactly-once)").register(registry);
         this.batchSize = DistributionSummary.builder("sluice.batch.size")
                 .description("Records per sink transaction").register(registry);
         this.transaction = Timer.builder("sluice.sink.transaction")
@@ -68,6 +74,14 @@ public final class FlowMetrics {
     public void retried(String stage, String cause) {
         registry.counter("sluice.retries", "stage", stage, "cause", cause).increment();
         retriesTotal.increment();
+    }
+
+    public void fenced(int count) {
+        fenced.increment(count);
+    }
+
+    public void skipped(int count) {
+        skipped.increment(count);
     }
 
     public void batch(int size, long nanos) {

@@ -15,6 +15,14 @@ public sealed interface SinkOutcome {
     record Rejected(RejectReason reason, String detail) implements SinkOutcome {
     }
 
+    /**
+     * Not written: its partition was claimed by a newer owner (exactly-once mode) since it was
+     * polled. The new owner applies it; here it completes as fenced and its partition is given up.
+     */
+    record Fenced() implements SinkOutcome {
+    }
+
     SinkOutcome WRITTEN = new Written();
     SinkOutcome DUPLICATE = new Duplicate();
+    SinkOutcome FENCED = new Fenced();
 }

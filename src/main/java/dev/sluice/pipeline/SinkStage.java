@@ -156,6 +156,7 @@ public final class SinkStage<T> {
             }
         }
         List<RecordRef> done = new ArrayList<>(batch.size());
+        List<RecordRef> fenced = new ArrayList<>(0);
         int written = 0;
         int duplicates = 0;
         for (int i = 0; i < batch.size(); i++) {
@@ -170,6 +171,7 @@ public final class SinkStage<T> {
                     duplicates++;
                     done.add(record.ref());
                 }
+                case SinkOutcome.Fenced f -> fenced.add(record.ref());
                 case SinkOutcome.Rejected(RejectReason reason, String detail) ->
                         deadLetters.publish(record, reason, detail, () -> {
                             metrics.deadLettered(reason);
@@ -180,6 +182,12 @@ public final class SinkStage<T> {
         metrics.written(written);
         metrics.duplicate(duplicates);
         completions.complete(done);
+        if (!fenced.isEmpty()) {
+            metrics.fenced(fenced.size());
+            log.warn("{} records not written: their partitions were claimed by a newer owner (fenced); the new owner applies them",
+                    fenced.size());
+            completions.fenced(fenced);
+        }
     }
 
     /** Ends the loops once the queue is empty (after a drain): returns when every thread ended or {@code timeout} passed. */

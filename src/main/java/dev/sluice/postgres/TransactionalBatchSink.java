@@ -7,6 +7,8 @@ import dev.sluice.pipeline.TransientSinkException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * bisects the batch so the valid records are still written and only the offending one is
  * rejected; a transient error fails the whole call so the stage retries it.
  *
+ * <p>Exactly-once mode (with a {@link PostgresProgress}): just before each commit the transaction
+ * checks the owner epochs of its partitions and records which offsets it applied. When a
+ * partition was claimed by a newer owner since its records were polled, the transaction rolls
+ * back, those records come back {@link SinkOutcome.Fenced fenced}, and the rest is written again
+ * without them.
+ *
  * <p>Thread-safe: each call uses its own connection; connections in use are registered so that
  * {@link #cancelAll()} can abort them, which rolls their transactions back on the server.
  */
@@ -28,31 +36,97 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
 
     private final DataSource dataSource;
     private final BatchWriter<T> writer;
+    /** Exactly-once progress and fencing, or null (at-least-once). */
+    private final PostgresProgress progress;
+    /**
+     * Batches whose last write failed after a transaction of theirs may have committed (a lost
+     * commit acknowledgement, a transient error in the middle of a bisection), exactly-once mode
+     * only: their next write first asks the progress table which items are durable already. Added
+     * and removed by the sink thread that owns the batch; at most one batch per sink thread.
+     */
+    private final Set<List<SinkItem<T>>> retrying = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
     /** Connections with a transaction in progress; each added and removed by the thread using it. */
     private final Set<Connection> active = ConcurrentHashMap.newKeySet();
 
+    /** At-least-once: the batch's effects only. */
     public TransactionalBatchSink(DataSource dataSource, BatchWriter<T> writer) {
+        this(dataSource, writer, null);
+    }
+
+    /** Exactly-once when {@code progress} is given: effects, fence and progress in one transaction. */
+    public TransactionalBatchSink(DataSource dataSource, BatchWriter<T> writer, PostgresProgress progress) {
         this.dataSource = dataSource;
         this.writer = writer;
+        this.progress = progress;
     }
 
     @Override
     public List<SinkOutcome> write(List<SinkItem<T>> batch) throws TransientSinkException, InterruptedException {
+        List<SinkOutcome> outcomes;
         try {
-            return isolating(batch);
+            outcomes = progress != null && retrying.contains(batch) ? rewrite(batch) : isolating(batch);
+            retrying.remove(batch);
         } catch (SQLException e) {
+            markRetrying(batch);
             throw new TransientSinkException(SqlErrors.transientCause(e), e);
         } catch (RuntimeException e) {
             // A bug of ours (or of the driver), not the record's fault: retried visibly, never
             // dead-lettered, and never allowed to end the sink thread that called us.
+            markRetrying(batch);
             throw new TransientSinkException("unexpected-" + e.getClass().getSimpleName(), e);
         }
+        // after the commit and outside it: nothing here may make the stage write this batch again
+        if (progress != null) {
+            progress.compactIfDue();
+        }
+        return outcomes;
+    }
+
+    private void markRetrying(List<SinkItem<T>> batch) {
+        if (progress != null) {
+            retrying.add(batch);
+        }
+    }
+
+    /**
+     * A retried batch (exactly-once): the items the progress table already holds were applied by an
+     * attempt whose failure came after its commit; they count as duplicates (no further effect), and
+     * only the rest is written.
+     */
+    private List<SinkOutcome> rewrite(List<SinkItem<T>> batch) throws SQLException, InterruptedException {
+        boolean[] durable;
+        try (Connection connection = dataSource.getConnection()) {
+            durable = progress.durable(connection, batch);
+        }
+        List<SinkItem<T>> rest = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            if (!durable[i]) {
+                rest.add(batch.get(i));
+            }
+        }
+        if (rest.size() < batch.size()) {
+            log.info("retried batch: {} of {} records were durable already (an earlier attempt committed them)",
+                    batch.size() - rest.size(), batch.size());
+        }
+        List<SinkOutcome> written = rest.isEmpty() ? List.of() : isolating(rest);
+        return merge(durable, SinkOutcome.DUPLICATE, written);
+    }
+
+    /** Outcomes in batch order: {@code fixed} where {@code mask} is set, the next of {@code others} elsewhere. */
+    private static List<SinkOutcome> merge(boolean[] mask, SinkOutcome fixed, List<SinkOutcome> others) {
+        List<SinkOutcome> outcomes = new ArrayList<>(mask.length);
+        int next = 0;
+        for (boolean set : mask) {
+            outcomes.add(set ? fixed : others.get(next++));
+        }
+        return outcomes;
     }
 
     /** Writes {@code batch}; on a permanent error splits it until the bad records stand alone. */
     private List<SinkOutcome> isolating(List<SinkItem<T>> batch) throws SQLException, InterruptedException {
         try {
-            return once(batch);
+            Attempt attempt = once(batch);
+            return attempt.fenced() == null ? attempt.outcomes() : withoutFenced(batch, attempt.fenced());
         } catch (SQLException e) {
             if (SqlErrors.isTransient(e)) {
                 throw e;
@@ -70,7 +144,29 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
         }
     }
 
-    private List<SinkOutcome> once(List<SinkItem<T>> batch) throws SQLException, InterruptedException {
+    /**
+     * The batch without its fenced items, in a new transaction, with {@link SinkOutcome#FENCED} in
+     * their places. Ends: an epoch never falls again, so a fenced item stays fenced and each round
+     * writes fewer items.
+     */
+    private List<SinkOutcome> withoutFenced(List<SinkItem<T>> batch, boolean[] fenced) throws SQLException, InterruptedException {
+        List<SinkItem<T>> rest = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            if (!fenced[i]) {
+                rest.add(batch.get(i));
+            }
+        }
+        log.info("{} of {} records fenced (their partitions have a newer owner); writing the other {} again",
+                batch.size() - rest.size(), batch.size(), rest.size());
+        List<SinkOutcome> written = rest.isEmpty() ? List.of() : isolating(rest);
+        return merge(fenced, SinkOutcome.FENCED, written);
+    }
+
+    /** One transaction's result: its outcomes once committed, or (rolled back) which items were fenced. */
+    private record Attempt(List<SinkOutcome> outcomes, boolean[] fenced) {
+    }
+
+    private Attempt once(List<SinkItem<T>> batch) throws SQLException, InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException("sink write cancelled");
         }
@@ -79,8 +175,13 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
             try {
                 connection.setAutoCommit(false);
                 List<SinkOutcome> outcomes = writer.write(connection, batch);
+                boolean[] fenced = progress == null ? null : progress.record(connection, batch, outcomes);
+                if (fenced != null) {
+                    connection.rollback();
+                    return new Attempt(null, fenced);
+                }
                 connection.commit();
-                return outcomes;
+                return new Attempt(outcomes, null);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
                 throw e;
@@ -92,6 +193,7 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
 
     @Override
     public void cancelAll() {
+        retrying.clear();
         for (Connection connection : active) {
             try {
                 connection.abort(Runnable::run);

@@ -103,6 +103,7 @@ final class RunHarness {
                 completions, backoff, metrics, (where, error) -> { });
         KeyedDispatcher dispatcher = new KeyedDispatcher(10, new RecordWorker<>((key, value) -> Decoded.accepted(value),
                 ProcessStep.identity(), sinkStage, deadLetters, completions, backoff, metrics), (where, error) -> { });
-        parts = new RunParts(source, shutdown, completions, dispatcher, sinkStage, deadLetters, metrics, (where, error) -> { });
+        parts = new RunParts(source, shutdown, completions, dispatcher, sinkStage, deadLetters, metrics, (where, error) -> { },
+                null, backoff);
     }
 }

@@ -1,0 +1,115 @@
+package dev.sluice.kafka;
+
+import dev.sluice.offsets.PartitionId;
+import dev.sluice.pipeline.Backoff;
+import dev.sluice.pipeline.FlowMetrics;
+import dev.sluice.pipeline.ProgressStore;
+import dev.sluice.pipeline.ProgressStore.Claim;
+import dev.sluice.pipeline.TransientSinkException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims assigned partitions in the {@link ProgressStore} before any of their records is polled
+ * (exactly-once mode): a claim raises the partition's owner epoch, which fences the previous
+ * owner's uncommitted transactions, and reads what is durable already; the source then seeks past
+ * the durable prefix and skips the rest of it. A partition stays paused until its claim succeeds;
+ * a failed claim (database down, the owner row locked beyond {@code sluice.delivery.claim-timeout})
+ * is retried with backoff from the poll loop, which keeps polling meanwhile so the group does not
+ * rebalance. In at-least-once mode (no store) an assigned partition is the member's at once.
+ *
+ * <p>Poll thread only, like the consumer and the book.
+ */
+final class Claims {
+
+    private static final Logger log = LoggerFactory.getLogger(Claims.class);
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final PartitionBook book;
+    /** Null in at-least-once mode. */
+    private final ProgressStore store;
+    private final Backoff backoff;
+    private final FlowMetrics metrics;
+    private int failures;
+    private long nextAttemptNanos;
+
+    Claims(Consumer<byte[], byte[]> consumer, PartitionBook book, ProgressStore store, Backoff backoff, FlowMetrics metrics) {
+        this.consumer = consumer;
+        this.book = book;
+        this.store = store;
+        this.backoff = backoff;
+        this.metrics = metrics;
+    }
+
+    /** In the assignment callback: returns the partitions that may be fetched now (claimed, or at-least-once). */
+    Set<TopicPartition> assigned(Collection<TopicPartition> partitions) {
+        if (store == null) {
+            partitions.forEach(book::assign);
+            return Set.copyOf(partitions);
+        }
+        partitions.forEach(book::awaitClaim);
+        consumer.pause(partitions);
+        failures = 0;
+        return attempt();
+    }
+
+    /** Retries the claims still missing once their backoff passed; returns the partitions claimed now. */
+    Set<TopicPartition> retryIfDue() {
+        if (store == null || book.unclaimed().isEmpty() || System.nanoTime() - nextAttemptNanos < 0) {
+            return Set.of();
+        }
+        return attempt();
+    }
+
+    private Set<TopicPartition> attempt() {
+        Set<TopicPartition> pending = book.unclaimed();
+        if (pending.isEmpty()) {
+            return Set.of();
+        }
+        Map<PartitionId, TopicPartition> byId = new HashMap<>();
+        Map<PartitionId, Long> positions = new HashMap<>();
+        try {
+            for (TopicPartition partition : pending) {
+                PartitionId id = new PartitionId(partition.topic(), partition.partition());
+                byId.put(id, partition);
+                // the group's committed offset (or the reset position): the claim reads only what is above it
+                positions.put(id, consumer.position(partition, OffsetCommitter.COMMIT_TIMEOUT));
+            }
+            Map<PartitionId, Claim> claims = store.claim(positions);
+            Set<TopicPartition> claimed = new LinkedHashSet<>();
+            StringBuilder report = new StringBuilder();
+            claims.forEach((id, claim) -> {
+                TopicPartition partition = byId.get(id);
+                long from = claim.applied().resumeFrom(positions.get(id));
+                book.claimed(partition, claim.epoch(), claim.applied());
+                if (from != positions.get(id)) {
+                    consumer.seek(partition, from);
+                }
+                claimed.add(partition);
+                report.append(' ').append(id).append("@epoch ").append(claim.epoch()).append(" from ").append(from)
+                        .append(claim.applied().appliedAbove() > 0 ? " (" + claim.applied().appliedAbove() + " durable above)" : "");
+            });
+            failures = 0;
+            log.info("claimed{}", report);
+            return claimed;
+        } catch (TransientSinkException | KafkaException e) {
+            failures++;
+            long delayNanos = backoff.delay(failures).toNanos();
+            nextAttemptNanos = System.nanoTime() + delayNanos;
+            metrics.retried("claim", e instanceof TransientSinkException t ? t.causeName() : KafkaErrors.causeName(e));
+            if (failures == 1 || failures % 10 == 0) {
+                log.warn("claim of {} failed (attempt {}: {}); the partitions stay paused, retrying in {} ms", pending, failures,
+                        e.getMessage(), delayNanos / 1_000_000);
+            }
+            return Set.of();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.sluice.pipeline;
+
+import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
+
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * What the engine guarantees about effects (README "Delivery guarantee").
+ *
+ * @param guarantee {@code exactly-once} (default): the sink records which source records each
+ *     transaction applied in that transaction (table {@code sluice_progress}), the source skips them
+ *     after a crash or rebalance, and a member that lost its partitions is fenced by an owner epoch
+ *     checked before each commit; every job gets it, idempotent or not. {@code at-least-once}: no
+ *     progress is stored; a record redelivered after a crash is applied again, so the job itself
+ *     must be idempotent (the ledger is).
+ * @param claimTimeout longest a claim waits for the partition's owner row (default 5s: it waits
+ *     only for sink transactions of the previous owner that are committing at that moment); a claim
+ *     that times out is retried with backoff, its partitions paused meanwhile
+ * @param compactInterval how often the progress rows below the group's committed offsets are folded
+ *     into one base row per partition (default 10s: the table then holds about this long of
+ *     transactions per partition, a few hundred rows at the default batch size)
+ */
+@Validated
+@ConfigurationProperties("sluice.delivery")
+public record DeliveryProperties(
+        @DefaultValue("exactly-once") @NotNull Guarantee guarantee,
+        @DefaultValue("5s") Duration claimTimeout,
+        @DefaultValue("10s") Duration compactInterval) {
+
+    /** The two modes; bound from {@code exactly-once} / {@code at-least-once}. */
+    public enum Guarantee { EXACTLY_ONCE, AT_LEAST_ONCE }
+
+    public DeliveryProperties {
+        requireBetween("sluice.delivery.claim-timeout", claimTimeout, Duration.ofMillis(100), Duration.ofMinutes(1));
+        requireBetween("sluice.delivery.compact-interval", compactInterval, Duration.ofMillis(100), Duration.ofHours(1));
+    }
+
+    public boolean exactlyOnce() {
+        return guarantee == Guarantee.EXACTLY_ONCE;
+    }
+}
