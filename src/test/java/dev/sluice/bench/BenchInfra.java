@@ -66,7 +66,7 @@ record BenchInfra(String bootstrapServers, String jdbcUrl, String username, Stri
 
     /** Empties the ledger between contenders. */
     void truncate() {
-        execute("TRUNCATE payments, account_balances");
+        execute("TRUNCATE payments, account_balances, payment_journal, sluice_progress");
     }
 
     private String serverVersion() {

@@ -22,7 +22,7 @@ class BenchmarkSmokeIT {
         assertThat(runner.invariantFailures()).as("contenders that broke the ledger invariant").isEmpty();
         assertThat(runner.table().rows()).extracting(Row::scenario).contains("S1", "S2", "S3", "S4", "S5");
         assertThat(runner.table().rows()).extracting(Row::contender)
-                .contains("naive", "sink-only", "Sluice defaults", "Sluice tuned", "Little bound", "Sluice abort", "Sluice drain");
+                .contains("naive", "sink-only", "Sluice defaults", "Sluice at-least-once", "exactly-once cost", "Sluice tuned", "Little bound", "Sluice abort", "Sluice drain");
         assertThat(runner.table().rows()).filteredOn(row -> row.records() > 0 && !row.scenario().equals("S5"))
                 .allSatisfy(row -> assertThat(row.rate()).as(row.contender()).isPositive());
         assertThat(runner.table().rows()).filteredOn(row -> !row.check().isEmpty())

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testinfra.ConsumerLag;
 import dev.sluice.testinfra.ExpectedLedger;
+import dev.sluice.testinfra.LedgerAssertions;
+import dev.sluice.testinfra.LedgerAssertions.Journal;
 import dev.sluice.testinfra.Traffic;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +19,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged service, alone in its group, is killed with SIGKILL at random points while it works
  * through a backlog that is still being produced, and restarted each time. A crash may redeliver
- * only what was in flight, and redelivery must have no effect.
+ * only what was in flight, and redelivery must have no effect: in exactly-once mode (the default)
+ * not even on the journal, which is not idempotent; in at-least-once mode the journal shows the
+ * redelivered records twice (the ledger stays exact: it is idempotent by itself).
  *
- * <p>Default: 200,000 records, 5 kills. With {@code -Dsluice.soak=true}: 1,000,000 records, 10 kills.
+ * <p>Default: 200,000 records, 5 kills (at-least-once: 60,000 records, 2 kills). With
+ * {@code -Dsluice.soak=true}: 1,000,000 records, 10 kills.
  */
 class KillNineIT extends ProcessTest {
 
@@ -35,22 +40,49 @@ class KillNineIT extends ProcessTest {
     @Test
     void killedWithSigkillAtRandomPointsAndRestartedEndsExactWithRedeliveryWithinTheInFlightBound() {
         String prefix = "k9" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+        Outcome outcome = killAndRestart(prefix, List.of(), RECORDS, KILLS);
+        LedgerVerdict.assertExact(fleet, outcome.probe(), prefix, outcome.expected());
+        assertThat(LedgerAssertions.journal(outcome.probe().jdbc(), fleet.topic()).repeated())
+                .as("journal rows of records applied twice").isZero();
+    }
+
+    @Test
+    void inAtLeastOnceModeTheRedeliveredRecordsReachTheJournalTwice() {
+        String prefix = "k9a" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+        Outcome outcome = killAndRestart(prefix, List.of("--sluice.delivery.guarantee=at-least-once"), 60_000, 2);
+        LedgerVerdict.assertLedgerExact(fleet, outcome.probe(), prefix, outcome.expected());
+        Journal journal = LedgerAssertions.journal(outcome.probe().jdbc(), fleet.topic());
+        LedgerVerdict.publish(prefix + "-kill9-at-least-once", String.format(Locale.ROOT,
+                "at-least-once: journal rows %,d for %,d source records: %,d applied twice%n", journal.rows(), journal.positions(),
+                journal.repeated()));
+        assertThat(journal.positions()).as("valid records with a journal row")
+                .isEqualTo(outcome.expected().produced() - outcome.expected().deadLetterTotal());
+        assertThat(journal.repeated()).as("journal rows of records redelivered after a SIGKILL").isPositive();
+    }
+
+    record Outcome(LedgerProbe probe, ExpectedLedger expected) {
+    }
+
+    /** Kills and restarts the service {@code kills} times under {@code records}; returns once the group has no lag. */
+    private Outcome killAndRestart(String prefix, List<String> args, long records, int killCount) {
         long seed = System.nanoTime();
-        fleet = new ServiceFleet(prefix, GroupProtocol.CLASSIC, List.of("--sluice.flow.max-in-flight=" + MAX_IN_FLIGHT));
+        List<String> fleetArgs = new ArrayList<>(args);
+        fleetArgs.add("--sluice.flow.max-in-flight=" + MAX_IN_FLIGHT);
+        fleet = new ServiceFleet(prefix, GroupProtocol.CLASSIC, fleetArgs);
         String servers = fleet.infra().bootstrapServers();
         try (Traffic admin = new Traffic(servers)) {
             admin.createTopics(8, fleet.topic(), fleet.deadLetterTopic());
         }
         LedgerProbe probe = new LedgerProbe(fleet.infra().dataSource(), prefix);
-        load = Load.start(servers, fleet.topic(), prefix, RECORDS, seed);
+        load = Load.start(servers, fleet.topic(), prefix, records, seed);
 
         // kill points: random amounts of progress after each restart; their sum stays below the
         // distinct valid payments (≥ 90% of the records), so every kill happens mid-stream
         SplittableRandom random = new SplittableRandom(seed);
-        long segment = (long) (RECORDS * 0.9) / (KILLS + 1);
+        long segment = (long) (records * 0.9) / (killCount + 1);
         List<Kill> kills = new ArrayList<>();
         long applied = 0;
-        for (int i = 1; i <= KILLS; i++) {
+        for (int i = 1; i <= killCount; i++) {
             java.sql.Timestamp runStarted = probe.databaseNow();
             ServiceProcess instance = fleet.start("run-" + i);
             fleet.awaitAssigned(Duration.ofMinutes(2), instance);
@@ -65,17 +97,18 @@ class KillNineIT extends ProcessTest {
             kills.add(new Kill(i, applied, committed.values().stream().mapToLong(Long::longValue).sum(),
                     LedgerProbe.redelivered(probe.highestWrittenSince(runStarted), committed), probe.doubleApplied()));
         }
-        ServiceProcess last = fleet.start("run-" + (KILLS + 1));
+        ServiceProcess last = fleet.start("run-" + (killCount + 1));
         ExpectedLedger expected = load.await(Duration.ofMinutes(5));
         LedgerVerdict.awaitNoLag(fleet, Duration.ofMinutes(SOAK ? 15 : 3), last);
-        long repeatedDeadLetters = LedgerVerdict.assertExact(fleet, probe, prefix, expected);
+        long repeatedDeadLetters = LedgerVerdict.assertLedgerExact(fleet, probe, prefix, expected);
 
         LedgerVerdict.publish(prefix + "-kill9", table(expected, kills, repeatedDeadLetters, seed));
-        assertThat(kills).as("SIGKILLs").hasSize(KILLS)
+        assertThat(kills).as("SIGKILLs").hasSize(killCount)
                 .allSatisfy(kill -> {
                     assertThat(kill.doubleApplied()).as("effects applied twice after kill %d", kill.number()).isZero();
                     assertThat(kill.redelivered()).as("redelivered after kill %d", kill.number()).isBetween(0L, (long) MAX_IN_FLIGHT);
                 });
+        return new Outcome(probe, expected);
     }
 
     private static String table(ExpectedLedger expected, List<Kill> kills, long repeatedDeadLetters, long seed) {

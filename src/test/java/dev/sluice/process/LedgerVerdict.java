@@ -37,11 +37,19 @@ final class LedgerVerdict {
 
     /**
      * Once there is no lag: every partition committed to its end, the invariant of DESIGN.md exact,
-     * no effect applied twice, and the dead-letter topic holding exactly the invalid inputs (by source
-     * position; a dead letter published again after a crash is counted once). Returns how many dead
-     * letters were such repeats.
+     * no effect applied twice, exactly one journal row per valid source record (exactly-once mode,
+     * the default), and the dead-letter topic holding exactly the invalid inputs (by source position;
+     * a dead letter published again after a crash is counted once). Returns how many dead letters
+     * were such repeats.
      */
     static long assertExact(ServiceFleet fleet, LedgerProbe probe, String prefix, ExpectedLedger expected) {
+        long repeatedDeadLetters = assertLedgerExact(fleet, probe, prefix, expected);
+        LedgerAssertions.assertJournalExact(probe.jdbc(), fleet.topic(), expected);
+        return repeatedDeadLetters;
+    }
+
+    /** {@link #assertExact} without the journal: what at-least-once mode guarantees. */
+    static long assertLedgerExact(ServiceFleet fleet, LedgerProbe probe, String prefix, ExpectedLedger expected) {
         String servers = fleet.infra().bootstrapServers();
         Map<Integer, Long> ends = ConsumerLag.endOffsets(servers, fleet.topic());
         assertThat(ends.values().stream().mapToLong(Long::longValue).sum())
@@ -67,6 +75,15 @@ final class LedgerVerdict {
         assertThat(reasons).as("dead letters by reason (only the invalid inputs, no %s)", RejectReason.CONFLICT.header())
                 .isEqualTo(expectedReasons);
         return letters.size() - reasonBySource.size();
+    }
+
+    /** Dead letters on the fleet's dead-letter topic so far that repeat an earlier one's source position. */
+    static long repeatedDeadLetters(ServiceFleet fleet) {
+        List<DeadLetter> letters = DeadLetterReader.readAll(fleet.infra().bootstrapServers(), fleet.deadLetterTopic());
+        long positions = letters.stream()
+                .map(l -> l.headers().get("sluice.source.partition") + "@" + l.headers().get("sluice.source.offset"))
+                .distinct().count();
+        return letters.size() - positions;
     }
 
     /** Prints {@code report} to the test output and keeps it next to the process logs. */

@@ -77,6 +77,11 @@ final class ServiceFleet implements AutoCloseable {
 
     /** Starts one more instance named {@code instance} (also its log file's name). */
     ServiceProcess start(String instance) {
+        return start(instance, List.of());
+    }
+
+    /** Like {@link #start(String)}, with arguments of this instance alone (after the fleet's). */
+    ServiceProcess start(String instance, List<String> instanceArgs) {
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--sluice.source.topic=" + topic,
@@ -85,6 +90,7 @@ final class ServiceFleet implements AutoCloseable {
                 "--spring.kafka.consumer.client-id=" + instance));
         args.addAll(protocol.args());
         args.addAll(extraArgs);
+        args.addAll(instanceArgs);
         Map<String, String> env = Map.of(
                 "SPRING_KAFKA_BOOTSTRAP_SERVERS", infra.bootstrapServers(),
                 "SPRING_DATASOURCE_URL", infra.jdbcUrl(),

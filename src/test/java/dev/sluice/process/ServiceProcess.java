@@ -75,6 +75,30 @@ final class ServiceProcess {
         awaitExit(Duration.ofSeconds(30));
     }
 
+    /** SIGSTOP: the process freezes (as in a long GC pause) until {@link #sigcont()}. */
+    void sigstop() {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a stopped process runs on, unaware of the time that passed. */
+    void sigcont() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGTERM; returns at once (see {@link #awaitExit(Duration)}). */
     void sigterm() {
         process.destroy();
