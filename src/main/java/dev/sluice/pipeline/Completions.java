@@ -32,13 +32,7 @@ public final class Completions {
     }
 
     public void complete(List<RecordRef> refs) {
-        if (refs.isEmpty()) {
-            return;
-        }
-        if (!queue.offer(refs)) {
-            throw new IllegalStateException("completion queue full: more records completed than can be in flight");
-        }
-        waker.run();
+        handOver(queue, refs);
     }
 
     public void complete(RecordRef ref) {
@@ -50,11 +44,15 @@ public final class Completions {
      * done here (never committed past by this member), and their partition is no longer ours.
      */
     public void fenced(List<RecordRef> refs) {
+        handOver(fenced, refs);
+    }
+
+    private void handOver(BlockingQueue<List<RecordRef>> to, List<RecordRef> refs) {
         if (refs.isEmpty()) {
             return;
         }
-        if (!fenced.offer(refs)) {
-            throw new IllegalStateException("fenced queue full: more records fenced than can be in flight");
+        if (!to.offer(refs)) {
+            throw new IllegalStateException("completion queue full: more records handed back than can be in flight");
         }
         waker.run();
     }

@@ -97,17 +97,4 @@ class GroupChurnIT extends ProcessTest {
                 repeatedDeadLetters));
         assertThat(redeliveredAfterKill).as("redelivered after the SIGKILL").isBetween(0L, (long) MAX_IN_FLIGHT);
     }
-
-    private static void awaitApplied(LedgerProbe probe, long atLeast, ServiceProcess... running) {
-        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            for (ServiceProcess instance : running) {
-                instance.requireAlive();
-            }
-            return probe.applied() >= atLeast;
-        });
-    }
-
-    private static String event(long startedNanos, LedgerProbe probe, String what) {
-        return String.format(Locale.ROOT, "%6.1f s  applied %,8d  %s", (System.nanoTime() - startedNanos) / 1e9, probe.applied(), what);
-    }
 }

@@ -1,7 +1,5 @@
 package dev.sluice.process;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.sluice.process.ServiceFleet.GroupView;
 import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.Traffic;
@@ -76,18 +74,5 @@ class ZombieFencingIT extends ProcessTest {
                 "zombie fencing: %,d records, %,d distinct valid, %,d invalid, %d partitions%n  %s%n  dead letters repeated %,d%n",
                 expected.produced(), expected.distinctValid(), expected.deadLetterTotal(), PARTITIONS,
                 String.join(System.lineSeparator() + "  ", events), repeatedDeadLetters));
-    }
-
-    private static void awaitApplied(LedgerProbe probe, long atLeast, ServiceProcess... running) {
-        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            for (ServiceProcess instance : running) {
-                instance.requireAlive();
-            }
-            return probe.applied() >= atLeast;
-        });
-    }
-
-    private static String event(long startedNanos, LedgerProbe probe, String what) {
-        return String.format(Locale.ROOT, "%6.1f s  applied %,8d  %s", (System.nanoTime() - startedNanos) / 1e9, probe.applied(), what);
     }
 }
