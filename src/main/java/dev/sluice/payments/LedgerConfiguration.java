@@ -11,6 +11,7 @@ import dev.sluice.pipeline.RetryProperties;
 import dev.sluice.pipeline.ShutdownProperties;
 import dev.sluice.postgres.TransactionalBatchSink;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.springframework.beans.factory.ObjectProvider;
@@ -33,8 +34,8 @@ class LedgerConfiguration {
     }
 
     @Bean
-    TransactionalBatchSink<Payment> ledgerSink(DataSource dataSource) {
-        return new TransactionalBatchSink<>(dataSource, new LedgerWriter());
+    TransactionalBatchSink<Payment> ledgerSink(DataSource dataSource, ObjectProvider<ObservationRegistry> observations) {
+        return new TransactionalBatchSink<>(dataSource, new LedgerWriter(), observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
     @Bean
@@ -42,9 +43,9 @@ class LedgerConfiguration {
     KafkaPipeline<Payment> pipeline(ConsumerFactory<?, ?> consumerFactory, ProducerFactory<?, ?> producerFactory,
             PaymentParser parser, ObjectProvider<ProcessStep<Payment>> step, BatchSink<Payment> sink,
             SourceProperties source, FlowProperties flow, BatchProperties batch, RetryProperties retry,
-            ShutdownProperties shutdown, MeterRegistry registry) {
+            ShutdownProperties shutdown, MeterRegistry registry, ObjectProvider<ObservationRegistry> observations) {
         Producer<byte[], byte[]> producer = (Producer<byte[], byte[]>) producerFactory.createProducer();
         return new KafkaPipeline<>(consumerFactory, producer, parser, step.getIfAvailable(ProcessStep::identity), sink,
-                new PipelineSettings(source, flow, batch, retry, shutdown), registry);
+                new PipelineSettings(source, flow, batch, retry, shutdown), registry, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 }

@@ -39,10 +39,12 @@ public final class RecordWorker<T> implements KeyedDispatcher.Handler {
             if (Failures.isFatal(e)) {
                 throw e;
             }
-            decoded = Decoded.rejected(RejectReason.MALFORMED, "decoder failed: " + e);
+            deadLetter(record, Rejection.byError(RejectReason.MALFORMED, Rejection.Stage.DECODE, "decoder failed: " + e, e, 1));
+            return;
         }
         switch (decoded) {
-            case Decoded.Rejected<T>(RejectReason reason, String detail) -> deadLetter(record, reason, detail);
+            case Decoded.Rejected<T>(RejectReason reason, String detail) -> deadLetter(record, Rejection.byRule(reason,
+                    reason == RejectReason.MALFORMED ? Rejection.Stage.DECODE : Rejection.Stage.VALIDATE, detail));
             case Decoded.Accepted<T>(T value) -> {
                 T processed = process(record, value);
                 if (processed != null) {
@@ -66,15 +68,16 @@ public final class RecordWorker<T> implements KeyedDispatcher.Handler {
                 if (Failures.isFatal(e)) {
                     throw e;
                 }
-                deadLetter(record, RejectReason.INVALID, "process step failed: " + e);
+                deadLetter(record, Rejection.byError(RejectReason.INVALID, Rejection.Stage.PROCESS,
+                        "process step failed: " + e, e, attempt));
                 return null;
             }
         }
     }
 
-    private void deadLetter(InboundRecord record, RejectReason reason, String detail) {
-        deadLetters.publish(record, reason, detail, () -> {
-            metrics.deadLettered(reason);
+    private void deadLetter(InboundRecord record, Rejection rejection) {
+        deadLetters.publish(record, rejection, () -> {
+            metrics.deadLettered(rejection.reason());
             completions.complete(record.ref());
         });
     }

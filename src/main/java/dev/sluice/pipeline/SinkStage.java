@@ -129,7 +129,9 @@ public final class SinkStage<T> {
 
     private void write(List<SinkItem<T>> batch) throws InterruptedException {
         List<SinkOutcome> outcomes;
+        int attempts = 0;
         for (int attempt = 1; ; attempt++) {
+            attempts = attempt;
             long started = System.nanoTime();
             try {
                 outcomes = sink.write(batch);
@@ -170,8 +172,8 @@ public final class SinkStage<T> {
                     duplicates++;
                     done.add(record.ref());
                 }
-                case SinkOutcome.Rejected(RejectReason reason, String detail) ->
-                        deadLetters.publish(record, reason, detail, () -> {
+                case SinkOutcome.Rejected(RejectReason reason, String detail, String exceptionClass) ->
+                        deadLetters.publish(record, new Rejection(reason, Rejection.Stage.SINK, detail, exceptionClass, attempts), () -> {
                             metrics.deadLettered(reason);
                             completions.complete(record.ref());
                         });

@@ -1,9 +1,14 @@
 package dev.sluice.postgres;
 
 import dev.sluice.pipeline.BatchSink;
+import dev.sluice.pipeline.InboundRecord;
+import dev.sluice.pipeline.RecordLogContext;
+import dev.sluice.pipeline.TracedRecords;
 import dev.sluice.pipeline.RejectReason;
 import dev.sluice.pipeline.SinkOutcome;
 import dev.sluice.pipeline.TransientSinkException;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -24,28 +29,53 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransactionalBatchSink<T> implements BatchSink<T> {
 
+    /** One observation per call: the transaction(s) of a batch, bisection included. */
+    public static final String OBSERVATION = "sluice.sink.write";
     private static final Logger log = LoggerFactory.getLogger(TransactionalBatchSink.class);
 
     private final DataSource dataSource;
     private final BatchWriter<T> writer;
+    private final ObservationRegistry observations;
     /** Connections with a transaction in progress; each added and removed by the thread using it. */
     private final Set<Connection> active = ConcurrentHashMap.newKeySet();
 
     public TransactionalBatchSink(DataSource dataSource, BatchWriter<T> writer) {
+        this(dataSource, writer, ObservationRegistry.NOOP);
+    }
+
+    /** @param observations observes each call ({@value #OBSERVATION}; a span linked to the records' producer traces) */
+    public TransactionalBatchSink(DataSource dataSource, BatchWriter<T> writer, ObservationRegistry observations) {
         this.dataSource = dataSource;
         this.writer = writer;
+        this.observations = observations;
     }
 
     @Override
     public List<SinkOutcome> write(List<SinkItem<T>> batch) throws TransientSinkException, InterruptedException {
-        try {
-            return isolating(batch);
+        List<InboundRecord> records = new ArrayList<>(batch.size());
+        for (SinkItem<T> item : batch) {
+            records.add(item.record());
+        }
+        Observation observation = Observation.createNotStarted(OBSERVATION, () -> new TracedRecords(records), observations)
+                .highCardinalityKeyValue("sluice.batch.size", Integer.toString(batch.size()))
+                .start();
+        try (Observation.Scope scope = observation.openScope(); RecordLogContext context = RecordLogContext.ofBatch(records)) {
+            List<SinkOutcome> outcomes = isolating(batch);
+            observation.lowCardinalityKeyValue("outcome", "committed");
+            return outcomes;
         } catch (SQLException e) {
+            observation.lowCardinalityKeyValue("outcome", "retry").error(e);
             throw new TransientSinkException(SqlErrors.transientCause(e), e);
         } catch (RuntimeException e) {
+            observation.lowCardinalityKeyValue("outcome", "retry").error(e);
             // A bug of ours (or of the driver), not the record's fault: retried visibly, never
             // dead-lettered, and never allowed to end the sink thread that called us.
             throw new TransientSinkException("unexpected-" + e.getClass().getSimpleName(), e);
+        } catch (InterruptedException e) {
+            observation.lowCardinalityKeyValue("outcome", "cancelled");
+            throw e;
+        } finally {
+            observation.stop();
         }
     }
 
@@ -60,7 +90,7 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
             if (batch.size() == 1) {
                 log.debug("record refused by the database: {}", e.getMessage());
                 return List.of(new SinkOutcome.Rejected(RejectReason.INVALID,
-                        "database refused the record (SQLState " + e.getSQLState() + "): " + e.getMessage()));
+                        "database refused the record (SQLState " + e.getSQLState() + "): " + e.getMessage(), e.getClass().getName()));
             }
             int half = batch.size() / 2;
             List<SinkOutcome> outcomes = new ArrayList<>(batch.size());
