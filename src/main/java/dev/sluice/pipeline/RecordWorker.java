@@ -32,6 +32,13 @@ public final class RecordWorker<T> implements KeyedDispatcher.Handler {
 
     @Override
     public void handle(InboundRecord record) throws InterruptedException {
+        // every line logged about this record (the process step's included) carries its position and trace id
+        try (RecordLogContext context = RecordLogContext.of(record)) {
+            handleInContext(record);
+        }
+    }
+
+    private void handleInContext(InboundRecord record) throws InterruptedException {
         Decoded<T> decoded;
         try {
             decoded = decoder.decode(record.key(), record.value());

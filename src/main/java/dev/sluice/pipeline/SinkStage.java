@@ -151,8 +151,10 @@ public final class SinkStage<T> {
                 metrics.retried("sink", cause);
                 Duration delay = backoff.delay(attempt);
                 if (attempt == 1 || attempt % 10 == 0) {
-                    log.warn("batch of {} not written (attempt {}, {}: {}); retrying in {} ms", batch.size(), attempt,
-                            cause, e.getMessage(), delay.toMillis());
+                    try (RecordLogContext context = RecordLogContext.ofBatch(batch.stream().map(SinkItem::record).toList())) {
+                        log.warn("batch of {} not written (attempt {}, {}: {}); retrying in {} ms", batch.size(), attempt,
+                                cause, e.getMessage(), delay.toMillis());
+                    }
                 }
                 Thread.sleep(delay);
             }
