@@ -30,26 +30,29 @@ import org.springframework.stereotype.Component;
  * offset and the log-end offset ({@code sluice.partition.broker.offset{partition, kind=committed|end}})
  * and their total difference ({@code sluice.group.lag}). Unlike the consumer's own fetch metrics
  * these keep their value while the source is paused or this pod holds no partition, so the lag
- * panel and the lag alert never go blank while any pod runs. Refreshed on one daemon thread, each
- * request bounded by a timeout; a failed refresh keeps the last values.
+ * panel and the lag alert never go blank while any pod runs. Refreshed every
+ * {@code sluice.lag.refresh-interval} on one daemon thread, each request bounded by
+ * {@code sluice.lag.timeout}; a failed refresh keeps the last values. A partition the group never
+ * committed counts from offset 0.
  */
 @Component
 class BrokerLag implements DisposableBean {
 
-    static final long REFRESH_SECONDS = 15;
-    private static final long TIMEOUT_SECONDS = 5;
     private static final Logger log = LoggerFactory.getLogger(BrokerLag.class);
 
     private final Admin admin;
     private final String topic;
     private final String group;
+    private final long timeoutMillis;
     private final MultiGauge offsets;
     /** Written only by the refresher thread, read by scrapes. */
     private volatile long lag = -1;
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sluice-broker-lag").daemon(true).factory());
 
-    BrokerLag(KafkaAdmin kafkaAdmin, ConsumerFactory<?, ?> consumers, SourceProperties source, MeterRegistry registry) {
+    BrokerLag(KafkaAdmin kafkaAdmin, ConsumerFactory<?, ?> consumers, SourceProperties source, BrokerLagProperties properties,
+            MeterRegistry registry) {
+        this.timeoutMillis = properties.timeout().toMillis();
         this.admin = Admin.create(kafkaAdmin.getConfigurationProperties());
         this.topic = source.topic();
         this.group = String.valueOf(consumers.getConfigurationProperties().get(ConsumerConfig.GROUP_ID_CONFIG));
@@ -59,19 +62,19 @@ class BrokerLag implements DisposableBean {
         Gauge.builder("sluice.group.lag", this, b -> b.lag < 0 ? Double.NaN : b.lag)
                 .description("The consumer group's total lag on the source topic (end - committed), from the broker")
                 .register(registry);
-        refresher.scheduleWithFixedDelay(this::refresh, 0, REFRESH_SECONDS, TimeUnit.SECONDS);
+        refresher.scheduleWithFixedDelay(this::refresh, 0, properties.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void refresh() {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    .partitionsToOffsetAndMetadata().get(timeoutMillis, TimeUnit.MILLISECONDS);
             List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic).partitions().stream()
+                    .get(timeoutMillis, TimeUnit.MILLISECONDS).get(topic).partitions().stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
-            Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(timeoutMillis, TimeUnit.MILLISECONDS);
             long total = 0;
             List<MultiGauge.Row<?>> rows = new ArrayList<>();
             for (TopicPartition partition : partitions) {

@@ -38,7 +38,7 @@ class HelmOperabilityTemplateTest {
         assertThat(exprs.get("SluicePipelineNotRunning")).contains("sluice_state{", "state=\"RUNNING\"}", "== 0");
         assertThat(exprs.get("SluiceStuckWork")).contains("sluice_stuck{");
         assertThat(exprs.get("SluiceDeadLetterRate")).contains("rate(sluice_records_dead_lettered_total{", "> 1");
-        assertThat(exprs.get("SluiceSustainedRetries")).contains("rate(sluice_retry_attempts_total{");
+        assertThat(exprs.get("SluiceSustainedRetries")).contains("rate(sluice_retries_total{", "by (namespace, pod, stage)");
         assertThat(exprs.get("SluiceLagGrowing")).contains("sluice_group_lag{", "deriv(", "> 10000");
     }
 

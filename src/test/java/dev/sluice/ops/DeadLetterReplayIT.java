@@ -14,11 +14,15 @@ import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.IntegrationTest;
 import dev.sluice.testinfra.LedgerAssertions;
 import dev.sluice.testinfra.TopicReader;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -122,27 +126,64 @@ class DeadLetterReplayIT extends IntegrationTest {
         assertThat(Curl.call(url("/actuator/deadletters?reason=invalid")).status()).as("dead letters need the ops credentials").isEqualTo(401);
         assertThat(Curl.call("-X", "POST", url("/actuator/deadletters/replay?reason=invalid")).status()).isEqualTo(401);
         assertThat(Curl.call("-u", "ops:" + PASSWORD, url("/actuator/deadletters?reason=typo")).status()).isEqualTo(400);
+        assertThat(Curl.call("-u", "ops:" + PASSWORD, url("/actuator/deadletters?fromOffset=9&toOffset=3")).status()).isEqualTo(400);
+        assertThat(Curl.call("-u", "ops:" + PASSWORD, url("/actuator/deadletters?since=yesterday")).status()).isEqualTo(400);
+
+        // each filter, counted by dry runs against what the dead letters say about themselves
+        int somePartition = Integer.parseInt(refusedLetters.getFirst().headers().get("sluice.source.partition"));
+        long inPartition = refusedLetters.stream().filter(l -> l.headers().get("sluice.source.partition").equals(Integer.toString(somePartition))).count();
+        assertThat(dryRun("reason=invalid&partition=" + somePartition).get("replayed").asLong()).isEqualTo(inPartition);
+        List<Long> offsets = refusedLetters.stream().filter(l -> l.headers().get("sluice.source.partition").equals(Integer.toString(somePartition)))
+                .map(l -> Long.parseLong(l.headers().get("sluice.source.offset"))).sorted().toList();
+        long lowest = offsets.getFirst();
+        long offsetsUpTo = offsets.get(Math.min(1, offsets.size() - 1));
+        long inRange = offsets.stream().filter(o -> o >= lowest && o <= offsetsUpTo).count();
+        assertThat(inRange).isPositive().isLessThanOrEqualTo(2);
+        assertThat(dryRun("reason=invalid&partition=" + somePartition + "&fromOffset=" + lowest + "&toOffset=" + offsetsUpTo)
+                .get("replayed").asLong()).isEqualTo(inRange);
+        assertThat(dryRun("reason=malformed").get("replayed").asLong()).isEqualTo(3);
+        assertThat(dryRun("reason=malformed,invalid&limit=5").get("replayed").asLong()).isEqualTo(5);
+        Instant now = Instant.now();
+        assertThat(dryRun("since=" + now.minus(Duration.ofHours(1)) + "&until=" + now.plus(Duration.ofHours(1))).get("replayed").asLong())
+                .as("dead-lettered within the last hour").isEqualTo(15);
+        assertThat(dryRun("until=" + now.minus(Duration.ofHours(1))).get("replayed").asLong()).isZero();
+        Curl.Result postedDryRun = Curl.call("-u", "ops:" + PASSWORD, "-X", "POST", url("/actuator/deadletters/replay?dryRun=true&reason=invalid"));
+        assertThat(postedDryRun.status()).as(postedDryRun.body()).isEqualTo(200);
+        assertThat(json.readTree(postedDryRun.body()).get("dryRun").asBoolean()).isTrue();
 
         ONBOARDED.set(true);
-        // the README's commands, verbatim apart from host and port
-        Curl.Result dryRun = Curl.call("-u", "ops:" + PASSWORD, url("/actuator/deadletters?reason=invalid"));
-        assertThat(dryRun.status()).as(dryRun.body()).isEqualTo(200);
-        JsonNode count = json.readTree(dryRun.body());
-        assertThat(count.get("dryRun").asBoolean()).isTrue();
-        assertThat(count.get("scanned").asLong()).isEqualTo(16);
-        assertThat(count.get("replayed").asLong()).isEqualTo(12);
-        assertThat(count.get("duplicates").asLong()).isEqualTo(1);
-        assertThat(ledgerRows(prefix)).as("a dry run sends nothing").isEqualTo(expected.distinctValid());
-
-        Curl.Result replayed = Curl.call("-X", "POST", "-u", "ops:" + PASSWORD, url("/actuator/deadletters/replay?reason=invalid"));
-        assertThat(replayed.status()).as(replayed.body()).isEqualTo(200);
-        JsonNode report = json.readTree(replayed.body());
-        assertThat(report.get("dryRun").asBoolean()).isFalse();
+        // the README's replay lines, verbatim apart from host, port and password: dry runs first, the replay last
+        List<String> lines = replayCurlLines();
+        assertThat(lines).as("curl lines of README 'Dead letters'").hasSizeGreaterThanOrEqualTo(2)
+                .allMatch(line -> line.contains(ReadmeOperatingIT.PRINTED_ADDRESS) && line.contains("$SLUICE_OPS_PASSWORD"))
+                .anyMatch(line -> line.contains("-X POST") && line.contains("/actuator/deadletters/replay?") && !line.contains("dryRun")
+                        && !line.contains("Content-Type") && !line.contains(" -d "));
+        JsonNode report = null;
+        for (String line : lines) {
+            Curl.Result result = Curl.shell(line.replace(ReadmeOperatingIT.PRINTED_ADDRESS, "localhost:" + port),
+                    Map.of("SLUICE_OPS_PASSWORD", PASSWORD));
+            assertThat(result.exitCode()).as(line + "\n" + result.output()).isZero();
+            JsonNode answer = json.readTree(result.output());
+            assertThat(answer.get("complete").asBoolean()).as(line).isTrue();
+            assertThat(answer.get("failed").asLong()).as(line).isZero();
+            if (answer.get("dryRun").asBoolean()) {
+                assertThat(ledgerRows(prefix)).as("a dry run sends nothing: " + line).isEqualTo(expected.distinctValid());
+                if (line.contains("?reason=invalid'")) {
+                    assertThat(answer.get("scanned").asLong()).as(line).isEqualTo(16);
+                    assertThat(answer.get("matched").asLong()).as(line).isEqualTo(13);
+                    assertThat(answer.get("replayed").asLong()).as(line).isEqualTo(12);
+                    assertThat(answer.get("duplicates").asLong()).as(line).isEqualTo(1);
+                    assertThat(answer.get("byReason").get("invalid").asLong()).as(line).isEqualTo(12);
+                }
+            } else {
+                assertThat(report).as("one replay line").isNull();
+                report = answer;
+            }
+        }
+        assertThat(report).as("the README replays").isNotNull();
         assertThat(report.get("replayed").asLong()).isEqualTo(12);
         assertThat(report.get("duplicates").asLong()).isEqualTo(1);
-        assertThat(report.get("failed").asLong()).isZero();
         assertThat(report.get("byReason").get("invalid").asLong()).isEqualTo(12);
-        assertThat(report.get("complete").asBoolean()).isTrue();
 
         refused.forEach(expected::add);
         awaitNoLag(Duration.ofSeconds(60));
@@ -158,6 +199,32 @@ class DeadLetterReplayIT extends IntegrationTest {
             }
         });
         assertThat(marked.get()).as("each refused payment replayed exactly once").isEqualTo(12);
+    }
+
+    private JsonNode dryRun(String query) throws Exception {
+        Curl.Result result = Curl.call("-u", "ops:" + PASSWORD, url("/actuator/deadletters?" + query));
+        assertThat(result.status()).as(query + ": " + result.body()).isEqualTo(200);
+        JsonNode answer = json.readTree(result.body());
+        assertThat(answer.get("dryRun").asBoolean()).isTrue();
+        return answer;
+    }
+
+    /** The lines starting with {@code curl} in the first sh block of README "### Dead letters". */
+    static List<String> replayCurlLines() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int section = readme.indexOf("\n### Dead letters");
+        assertThat(section).as("README has a '### Dead letters' section").isPositive();
+        int start = readme.indexOf("```sh\n", section);
+        int end = readme.indexOf("\n```", start + 6);
+        int next = readme.indexOf("\n### ", section + 1);
+        assertThat(start).as("an sh block in 'Dead letters'").isPositive().isLessThan(next);
+        List<String> lines = new ArrayList<>();
+        for (String line : readme.substring(start + 6, end).split("\n")) {
+            if (line.startsWith("curl ")) {
+                lines.add(line.strip());
+            }
+        }
+        return lines;
     }
 
     private long ledgerRows(String prefix) {
