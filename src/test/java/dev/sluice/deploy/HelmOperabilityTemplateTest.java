@@ -5,6 +5,7 @@ import static dev.sluice.deploy.RenderedChart.list;
 import static dev.sluice.deploy.RenderedChart.map;
 import static dev.sluice.deploy.SluiceChart.sets;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,6 +68,20 @@ class HelmOperabilityTemplateTest {
                 .containsEntry("activationLagThreshold", "5000");
         Map<String, Object> scaleUp = map(scaledObject, "spec", "advanced", "horizontalPodAutoscalerConfig", "behavior", "scaleUp");
         assertThat(asMap(list(scaleUp, "policies").getFirst())).containsEntry("value", 2);
+    }
+
+    @Test
+    void theSchemaRefusesMistypedAlertAndAutoscalingValues() {
+        assertThatThrownBy(() -> SluiceChart.render(sets("prometheusRule.enabled", true, "prometheusRule.notRunningFor", "5 minutes")))
+                .hasMessageContaining("notRunningFor");
+        assertThatThrownBy(() -> SluiceChart.render(sets("prometheusRule.enabled", true, "prometheusRule.deadLetterRatePerSecond", 0)))
+                .hasMessageContaining("deadLetterRatePerSecond");
+        assertThatThrownBy(() -> SluiceChart.render(sets("keda.enabled", true, "keda.excludePersistentLag", "yes")))
+                .hasMessageContaining("excludePersistentLag");
+        assertThatThrownBy(() -> SluiceChart.render(sets("keda.enabled", true, "keda.scaleUp.podsPerPeriod", 0)))
+                .hasMessageContaining("podsPerPeriod");
+        assertThatThrownBy(() -> SluiceChart.render(sets("keda.enabled", true, "keda.activationLagThreshold", "lots")))
+                .hasMessageContaining("activationLagThreshold");
     }
 
     @Test
