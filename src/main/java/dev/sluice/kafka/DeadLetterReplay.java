@@ -42,26 +42,26 @@ import org.springframework.kafka.core.ProducerFactory;
  *
  * <p>Bounded in memory: the topic is streamed one poll at a time, sends are bounded by the
  * producer's {@code buffer.memory} (a full buffer blocks the run), and the only state is the
- * counters and a bounded memory of replayed source positions ({@value #REMEMBERED} entries) that
- * keeps two dead letters of one source record (a redelivery after a crash) from being replayed
- * twice. One run at a time: a second request while one runs is refused.
+ * counters and a bounded memory of replayed source positions ({@code sluice.replay.remembered}
+ * entries) that keeps two dead letters of one source record (a redelivery after a crash) from
+ * being replayed twice. Each dead letter is read once per run, so none is replayed twice. One run
+ * at a time: a second request while one runs is refused.
  */
 public final class DeadLetterReplay {
 
-    /** Source positions remembered per run; duplicates of one record lie within the in-flight bound of each other. */
-    static final int REMEMBERED = 100_000;
     private static final Duration POLL = Duration.ofMillis(500);
-    /** A run that makes no progress for this long stops and reports {@code complete=false}. */
-    private static final Duration STALL = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(DeadLetterReplay.class);
 
     private final ConsumerFactory<?, ?> consumers;
     private final ProducerFactory<?, ?> producers;
     private final SourceProperties source;
+    private final ReplayProperties bounds;
     /** Held for the whole of a run. */
     private final ReentrantLock running = new ReentrantLock();
 
-    public DeadLetterReplay(ConsumerFactory<?, ?> consumers, ProducerFactory<?, ?> producers, SourceProperties source) {
+    public DeadLetterReplay(ConsumerFactory<?, ?> consumers, ProducerFactory<?, ?> producers, SourceProperties source,
+            ReplayProperties bounds) {
+        this.bounds = bounds;
         this.consumers = consumers;
         this.producers = producers;
         this.source = source;
@@ -96,16 +96,16 @@ public final class DeadLetterReplay {
         overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
         overrides.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         overrides.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        Counts counts = new Counts();
+        Counts counts = new Counts(bounds.remembered());
         Map<Integer, Long> end = new TreeMap<>();
         boolean complete;
         try (Consumer<byte[], byte[]> consumer = (Consumer<byte[], byte[]>) consumers.createConsumer(null, null, "-replay", overrides)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(deadLetterTopic, Duration.ofSeconds(10)).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(deadLetterTopic, bounds.requestTimeout()).stream()
                     .map(info -> new TopicPartition(deadLetterTopic, info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            consumer.endOffsets(partitions, Duration.ofSeconds(10)).forEach((p, offset) -> end.put(p.partition(), offset));
-            int sourcePartitions = consumer.partitionsFor(source.topic(), Duration.ofSeconds(10)).size();
+            consumer.endOffsets(partitions, bounds.requestTimeout()).forEach((p, offset) -> end.put(p.partition(), offset));
+            int sourcePartitions = consumer.partitionsFor(source.topic(), bounds.requestTimeout()).size();
             log.info("replay {} {}: reading {} to offsets {}, filter {}", run, dryRun ? "(dry run)" : "", deadLetterTopic, end, filter);
             Producer<byte[], byte[]> producer = dryRun ? null : (Producer<byte[], byte[]>) producers.createProducer();
             try {
@@ -132,7 +132,7 @@ public final class DeadLetterReplay {
             var records = consumer.poll(POLL);
             if (!records.isEmpty()) {
                 lastProgress = System.nanoTime();
-            } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
+            } else if (System.nanoTime() - lastProgress > bounds.stallTimeout().toNanos()) {
                 return false;
             }
             for (ConsumerRecord<byte[], byte[]> letter : records) {
@@ -206,13 +206,17 @@ public final class DeadLetterReplay {
         final AtomicLong acknowledged = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         final AtomicReference<String> firstError = new AtomicReference<>();
-        /** Source positions sent in this run, the oldest forgotten beyond {@link #REMEMBERED}. */
-        final Map<String, Boolean> replayed = new LinkedHashMap<>(1024, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                return size() > REMEMBERED;
-            }
-        };
+        /** Source positions sent in this run, the oldest forgotten beyond {@code sluice.replay.remembered}. */
+        final Map<String, Boolean> replayed;
+
+        Counts(int remembered) {
+            replayed = new LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > remembered;
+                }
+            };
+        }
     }
 
     private static RejectReason reason(String text) {

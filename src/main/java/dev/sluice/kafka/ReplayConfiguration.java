@@ -10,7 +10,8 @@ import org.springframework.kafka.core.ProducerFactory;
 class ReplayConfiguration {
 
     @Bean
-    DeadLetterReplay deadLetterReplay(ConsumerFactory<?, ?> consumers, ProducerFactory<?, ?> producers, SourceProperties source) {
-        return new DeadLetterReplay(consumers, producers, source);
+    DeadLetterReplay deadLetterReplay(ConsumerFactory<?, ?> consumers, ProducerFactory<?, ?> producers, SourceProperties source,
+            ReplayProperties bounds) {
+        return new DeadLetterReplay(consumers, producers, source, bounds);
     }
 }
