@@ -71,6 +71,15 @@ class HelmOperabilityTemplateTest {
     }
 
     @Test
+    void theReadmesTracingSettingReachesTheApplicationConfig() {
+        Map<String, Object> yaml = SluiceChart.render(sets("config.management.opentelemetry.tracing.export.otlp.endpoint",
+                "http://otel-collector:4318/v1/traces")).applicationYaml();
+
+        assertThat(map(yaml, "management", "opentelemetry", "tracing", "export", "otlp"))
+                .containsEntry("endpoint", "http://otel-collector:4318/v1/traces");
+    }
+
+    @Test
     void theSchemaRefusesMistypedAlertAndAutoscalingValues() {
         assertThatThrownBy(() -> SluiceChart.render(sets("prometheusRule.enabled", true, "prometheusRule.notRunningFor", "5 minutes")))
                 .hasMessageContaining("notRunningFor");

@@ -6,6 +6,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.sluice.payments.Payment;
+import dev.sluice.pipeline.ProcessStep;
 import dev.sluice.testinfra.IntegrationTest;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -32,7 +34,8 @@ import org.springframework.test.context.TestPropertySource;
  * Trace context through the pipeline on the real broker and database: a record produced with a
  * W3C {@code traceparent} gets its sink transaction span linked to (or parented by) its
  * producer's span, a refused one gets a dead-letter span in the producer's trace, and the log
- * lines about the refused record carry its partition, offset and trace id.
+ * lines about a record (the process step's own, the dead-letter lines) carry its partition,
+ * offset and trace id.
  */
 @AutoConfigureTracing
 @Import(RecordTracingIT.Exporter.class)
@@ -50,7 +53,18 @@ class RecordTracingIT extends IntegrationTest {
         InMemorySpanExporter inMemorySpanExporter() {
             return InMemorySpanExporter.create();
         }
+
+        /** A process step that logs about each record, as a job's own step might. */
+        @Bean
+        ProcessStep<Payment> loggingStep() {
+            return payment -> {
+                STEP_LOG.info("processing {}", payment.paymentId());
+                return payment;
+            };
+        }
     }
+
+    private static final org.slf4j.Logger STEP_LOG = LoggerFactory.getLogger("dev.sluice.test.LoggingStep");
 
     @Autowired
     InMemorySpanExporter spans;
@@ -64,9 +78,13 @@ class RecordTracingIT extends IntegrationTest {
         Logger deadLetterLog = (Logger) LoggerFactory.getLogger("dev.sluice.kafka.KafkaDeadLetters");
         deadLetterLog.setLevel(Level.DEBUG);
         deadLetterLog.addAppender(lines);
+        ListAppender<ILoggingEvent> stepLines = new ListAppender<>();
+        stepLines.start();
+        ((Logger) STEP_LOG).addAppender(stepLines);
+        RecordMetadata valid;
         RecordMetadata refused;
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            producer.send(traced(prefix + "-acc", "{\"paymentId\":\"" + prefix + "-ok\",\"account\":\"" + prefix
+            valid = producer.send(traced(prefix + "-acc", "{\"paymentId\":\"" + prefix + "-ok\",\"account\":\"" + prefix
                     + "-acc\",\"amountCents\":1999,\"currency\":\"EUR\",\"occurredAt\":\"2026-11-29T10:00:00Z\"}", VALID_TRACE, VALID_SPAN)).get();
             refused = producer.send(traced(prefix + "-acc", "{\"paymentId\":\"" + prefix + "-zero\",\"account\":\"" + prefix
                     + "-acc\",\"amountCents\":0,\"currency\":\"EUR\",\"occurredAt\":\"2026-11-29T10:00:00Z\"}", REFUSED_TRACE, REFUSED_SPAN)).get();
@@ -93,7 +111,13 @@ class RecordTracingIT extends IntegrationTest {
                     .containsEntry("traceId", REFUSED_TRACE)
                     .containsEntry("sluice.partition", topicName() + "-" + refused.partition())
                     .containsEntry("sluice.offset", Long.toString(refused.offset())));
+            assertThat(stepLines.list).as("the process step's lines about the valid record").anySatisfy(line -> assertThat(
+                    line.getMDCPropertyMap())
+                    .containsEntry("traceId", VALID_TRACE)
+                    .containsEntry("sluice.partition", topicName() + "-" + valid.partition())
+                    .containsEntry("sluice.offset", Long.toString(valid.offset())));
         } finally {
+            ((Logger) STEP_LOG).detachAppender(stepLines);
             deadLetterLog.detachAppender(lines);
             deadLetterLog.setLevel(null);
         }
