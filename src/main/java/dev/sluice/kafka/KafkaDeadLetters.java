@@ -193,6 +193,8 @@ final class KafkaDeadLetters implements DeadLetters {
                 // checked after registering, so a cancel either sees this thread or is seen here
                 if (!cancelled) {
                     task.run();
+                } else {
+                    pending.observation().stop();
                 }
             } catch (InterruptedException e) {
                 // cancelled by abort: the record stays incomplete and is redelivered
