@@ -1,8 +1,9 @@
 package dev.sluice.pipeline;
 
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.StringJoiner;
 import org.slf4j.MDC;
 
 /**
@@ -41,28 +42,29 @@ public final class RecordLogContext implements AutoCloseable {
     }
 
     /**
-     * The context of a batch: its partitions (comma-separated), and for a single-partition batch
-     * its lowest and highest offset; the trace id of its first traced record.
+     * The context of a batch: its partitions (comma-separated, in first-seen order) and, in the
+     * same order, each one's lowest and highest offset ({@code 10..20,5..9}); the trace id of its
+     * first traced record. Bounded by the number of partitions, not by the batch size.
      */
     public static RecordLogContext ofBatch(List<InboundRecord> records) {
         if (records.size() == 1) {
             return of(records.getFirst());
         }
-        Set<String> partitions = new LinkedHashSet<>();
+        Map<String, long[]> ranges = new LinkedHashMap<>();
         String traceId = null;
-        long lowest = Long.MAX_VALUE;
-        long highest = Long.MIN_VALUE;
         for (InboundRecord record : records) {
-            partitions.add(record.ref().partition().toString());
-            lowest = Math.min(lowest, record.ref().offset());
-            highest = Math.max(highest, record.ref().offset());
+            long offset = record.ref().offset();
+            long[] range = ranges.computeIfAbsent(record.ref().partition().toString(), p -> new long[] {offset, offset});
+            range[0] = Math.min(range[0], offset);
+            range[1] = Math.max(range[1], offset);
             if (traceId == null) {
                 TraceParent parent = TraceParent.of(record);
                 traceId = parent == null ? null : parent.traceId();
             }
         }
-        String offsets = partitions.size() == 1 ? lowest + ".." + highest : "";
-        return new RecordLogContext(String.join(",", partitions), offsets, traceId);
+        StringJoiner offsets = new StringJoiner(",");
+        ranges.values().forEach(range -> offsets.add(range[0] + ".." + range[1]));
+        return new RecordLogContext(String.join(",", ranges.keySet()), offsets.toString(), traceId);
     }
 
     @Override

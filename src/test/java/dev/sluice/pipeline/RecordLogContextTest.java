@@ -44,15 +44,17 @@ class RecordLogContextTest {
     }
 
     @Test
-    void aBatchOfOnePartitionShowsItsOffsetRangeAndTheFirstTracedRecordsTrace() {
+    void aBatchShowsEachPartitionsOffsetRangeAndTheFirstTracedRecordsTrace() {
         List<InboundRecord> batch = List.of(record(1, 10, null), record(1, 12, "00-" + TRACE + "-" + SPAN + "-00"), record(1, 11, null));
         try (RecordLogContext context = RecordLogContext.ofBatch(batch)) {
             assertThat(MDC.get(RecordLogContext.PARTITION)).isEqualTo("payments-1");
             assertThat(MDC.get(RecordLogContext.OFFSET)).isEqualTo("10..12");
             assertThat(MDC.get(RecordLogContext.TRACE_ID)).isEqualTo(TRACE);
         }
-        try (RecordLogContext context = RecordLogContext.ofBatch(List.of(record(1, 10, null), record(2, 5, null)))) {
+        try (RecordLogContext context = RecordLogContext.ofBatch(List.of(record(1, 10, null), record(2, 5, null), record(1, 7, null),
+                record(2, 9, null)))) {
             assertThat(MDC.get(RecordLogContext.PARTITION)).isEqualTo("payments-1,payments-2");
+            assertThat(MDC.get(RecordLogContext.OFFSET)).isEqualTo("7..10,5..9");
             assertThat(MDC.get(RecordLogContext.TRACE_ID)).isNull();
         }
         assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
