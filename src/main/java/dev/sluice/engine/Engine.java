@@ -7,6 +7,7 @@ import dev.sluice.pipeline.DeliveryProperties;
 import dev.sluice.postgres.PostgresProgress;
 import dev.sluice.postgres.TransactionalBatchSink;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -20,6 +21,7 @@ import org.springframework.kafka.core.ConsumerFactory;
  * @Bean TransactionalBatchSink<Order> orderSink(Engine engine, Job<Order> job) { return engine.sink(job); }
  * @Bean KafkaPipeline<Order> pipeline(Engine engine, Job<Order> job, BatchSink<Order> sink) { return engine.pipeline(job, sink); }
  * }</pre>
+ * Spans (when tracing is configured) come from the application's {@link ObservationRegistry}.
  * The sink is a bean of its own so an application (or a test) can wrap it with a {@code @Primary}
  * {@link BatchSink}. Thread-safe; one progress store per consumer group, shared by the sink, which
  * records into it, and the pipeline, which claims from it.
@@ -32,17 +34,20 @@ public final class Engine {
     private final PipelineSettings settings;
     private final DeliveryProperties delivery;
     private final MeterRegistry registry;
+    private final ObservationRegistry observations;
     /** Null in at-least-once mode. */
     private final PostgresProgress progress;
 
     Engine(ConsumerFactory<?, ?> consumerFactory, Producer<byte[], byte[]> producer, DataSource dataSource,
-            PipelineSettings settings, DeliveryProperties delivery, MeterRegistry registry, String group, String owner) {
+            PipelineSettings settings, DeliveryProperties delivery, MeterRegistry registry, ObservationRegistry observations,
+            String group, String owner) {
         this.consumerFactory = consumerFactory;
         this.producer = producer;
         this.dataSource = dataSource;
         this.settings = settings;
         this.delivery = delivery;
         this.registry = registry;
+        this.observations = observations;
         this.progress = delivery.exactlyOnce()
                 ? new PostgresProgress(dataSource, group, owner, delivery.claimTimeout(), delivery.compactInterval())
                 : null;
@@ -54,11 +59,12 @@ public final class Engine {
 
     /** The job's sink: one PostgreSQL transaction per batch, with the engine's progress in it (exactly-once). */
     public <T> TransactionalBatchSink<T> sink(Job<T> job) {
-        return new TransactionalBatchSink<>(dataSource, job.writer(), progress);
+        return new TransactionalBatchSink<>(dataSource, job.writer(), progress, observations);
     }
 
     /** The job's pipeline, writing through {@code sink} (the job's {@link #sink}, or an application's wrapper of it). */
     public <T> KafkaPipeline<T> pipeline(Job<T> job, BatchSink<T> sink) {
-        return new KafkaPipeline<>(consumerFactory, producer, job.decoder(), job.step(), sink, progress, settings, registry);
+        return new KafkaPipeline<>(consumerFactory, producer, job.decoder(), job.step(), sink, progress, settings, registry,
+                observations);
     }
 }

@@ -8,11 +8,13 @@ import dev.sluice.pipeline.FlowProperties;
 import dev.sluice.pipeline.RetryProperties;
 import dev.sluice.pipeline.ShutdownProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -26,7 +28,8 @@ class EngineConfiguration {
     @SuppressWarnings("unchecked")
     Engine engine(ConsumerFactory<?, ?> consumerFactory, ProducerFactory<?, ?> producerFactory, DataSource dataSource,
             SourceProperties source, FlowProperties flow, BatchProperties batch, RetryProperties retry,
-            ShutdownProperties shutdown, DeliveryProperties delivery, MeterRegistry registry) {
+            ShutdownProperties shutdown, DeliveryProperties delivery, MeterRegistry registry,
+            ObjectProvider<ObservationRegistry> observations) {
         Object group = consumerFactory.getConfigurationProperties().get(ConsumerConfig.GROUP_ID_CONFIG);
         if (group == null || group.toString().isBlank()) {
             throw new IllegalStateException("spring.kafka.consumer.group-id must be set: the group's offsets and"
@@ -34,7 +37,7 @@ class EngineConfiguration {
         }
         Producer<byte[], byte[]> producer = (Producer<byte[], byte[]>) producerFactory.createProducer();
         return new Engine(consumerFactory, producer, dataSource, new PipelineSettings(source, flow, batch, retry, shutdown),
-                delivery, registry, group.toString(), owner());
+                delivery, registry, observations.getIfAvailable(() -> ObservationRegistry.NOOP), group.toString(), owner());
     }
 
     /** Names this process in {@code sluice_owner} (host and pid), for operators reading it. */

@@ -4,22 +4,29 @@ import dev.sluice.pipeline.Backoff;
 import dev.sluice.pipeline.DeadLetters;
 import dev.sluice.pipeline.FlowMetrics;
 import dev.sluice.pipeline.InboundRecord;
-import dev.sluice.pipeline.RejectReason;
+import dev.sluice.pipeline.RecordLogContext;
+import dev.sluice.pipeline.Rejection;
+import dev.sluice.pipeline.TracedRecords;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes dead letters: same key and value bytes, reason and source in headers (contract:
- * DESIGN.md "Dead letters"). The acknowledgement callback runs only after the broker acknowledged
+ * Publishes dead letters: same key and value bytes, the original headers, and the reason, stage
+ * and source in Sluice's headers ({@link DeadLetterHeaders}). Each publish is an observation
+ * ({@value #OBSERVATION}) whose span is a child of the record's producer trace, and its log lines
+ * carry the record's position and trace id. The acknowledgement callback runs only after the broker acknowledged
  * the write ({@code acks=all}); every send, and every retry after a backoff, runs on a virtual
  * thread of its own, so neither the caller (a key lane, a sink thread) nor the producer's I/O
  * thread ever blocks on the broker. A record is done only once its dead letter is acknowledged.
@@ -37,18 +44,16 @@ import org.slf4j.LoggerFactory;
  */
 final class KafkaDeadLetters implements DeadLetters {
 
-    static final String REASON = "sluice.error.reason";
-    static final String DETAIL = "sluice.error.detail";
-    static final String SOURCE_TOPIC = "sluice.source.topic";
-    static final String SOURCE_PARTITION = "sluice.source.partition";
-    static final String SOURCE_OFFSET = "sluice.source.offset";
+    /** Observation (timer, and span when tracing is on) of each publish until its acknowledgement. */
+    static final String OBSERVATION = "sluice.deadletter.publish";
     static final String TRUNCATED = "sluice.error.truncated";
     static final String PUBLISH_ERROR = "sluice.error.publish";
-    private static final int MAX_DETAIL = 1000;
     private static final Logger log = LoggerFactory.getLogger(KafkaDeadLetters.class);
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
+    private final DeadLetterHeaders contract;
+    private final ObservationRegistry observations;
     private final Backoff backoff;
     private final FlowMetrics metrics;
     private final int truncateTo;
@@ -57,10 +62,13 @@ final class KafkaDeadLetters implements DeadLetters {
     private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean cancelled;
 
-    KafkaDeadLetters(Producer<byte[], byte[]> producer, String topic, int truncateTo, Backoff backoff, FlowMetrics metrics) {
+    KafkaDeadLetters(Producer<byte[], byte[]> producer, String topic, int truncateTo, DeadLetterHeaders contract,
+            ObservationRegistry observations, Backoff backoff, FlowMetrics metrics) {
+        this.truncateTo = truncateTo;
         this.producer = producer;
         this.topic = topic;
-        this.truncateTo = truncateTo;
+        this.contract = contract;
+        this.observations = observations;
         this.backoff = backoff;
         this.metrics = metrics;
         this.truncated = Counter.builder("sluice.deadletters.truncated")
@@ -69,60 +77,90 @@ final class KafkaDeadLetters implements DeadLetters {
     }
 
     @Override
-    public void publish(InboundRecord record, RejectReason reason, String detail, Runnable onAcknowledged) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(REASON, utf8(reason.header()));
-        headers.add(DETAIL, utf8(detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) : detail));
-        headers.add(SOURCE_TOPIC, utf8(record.ref().partition().topic()));
-        headers.add(SOURCE_PARTITION, utf8(Integer.toString(record.ref().partition().partition())));
-        headers.add(SOURCE_OFFSET, utf8(Long.toString(record.ref().offset())));
-        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
+    public void publish(InboundRecord record, Rejection rejection, Runnable onAcknowledged) {
+        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topic, null, record.key(), record.value(),
+                contract.of(record, rejection));
+        // the span covers the publish until the broker's acknowledgement (retries included)
+        Observation observation = Observation.createNotStarted(OBSERVATION, () -> new TracedRecords(List.of(record)), observations)
+                .lowCardinalityKeyValue("reason", rejection.reason().header())
+                .lowCardinalityKeyValue("stage", rejection.stage().header())
+                .start();
+        Pending pending = new Pending(record, rejection, letter, observation, onAcknowledged);
         // Never on the caller's thread: send() blocks up to max.block.ms while the topic's metadata is
         // unknown (topic missing, broker away), which would hold the caller's key lane or sink thread.
-        onVirtualThread(() -> send(letter, 1, onAcknowledged));
+        onVirtualThread(pending, () -> send(pending, 1));
     }
 
-    private void send(ProducerRecord<byte[], byte[]> letter, int attempt, Runnable onAcknowledged) {
+    /** One dead letter until its acknowledgement; each piece is written once, at publish. */
+    private record Pending(InboundRecord record, Rejection rejection, ProducerRecord<byte[], byte[]> letter,
+            Observation observation, Runnable onAcknowledged) {
+
+        Pending with(ProducerRecord<byte[], byte[]> replacement) {
+            return new Pending(record, rejection, replacement, observation, onAcknowledged);
+        }
+    }
+
+    private void send(Pending pending, int attempt) {
         if (cancelled) {
+            pending.observation().stop();
             return;
         }
         try {
-            producer.send(letter, (metadata, error) -> {
+            producer.send(pending.letter(), (metadata, error) -> {
                 if (error == null) {
-                    onAcknowledged.run();
+                    acknowledged(pending, metadata);
                 } else {
-                    retryLater(letter, attempt, error, onAcknowledged);
+                    retryLater(pending, attempt, error);
                 }
             });
         } catch (RuntimeException e) {
-            retryLater(letter, attempt, e, onAcknowledged);
+            retryLater(pending, attempt, e);
         }
     }
 
-    private void retryLater(ProducerRecord<byte[], byte[]> letter, int attempt, Throwable error, Runnable onAcknowledged) {
+    private void acknowledged(Pending pending, RecordMetadata metadata) {
+        try (RecordLogContext context = RecordLogContext.of(pending.record())) {
+            log.debug("dead-lettered as {} at stage {} to {}-{}@{}: {}", pending.rejection().reason().header(),
+                    pending.rejection().stage().header(), metadata.topic(), metadata.partition(), metadata.offset(),
+                    pending.rejection().detail());
+        }
+        pending.observation().stop();
+        pending.onAcknowledged().run();
+    }
+
+    private void retryLater(Pending pending, int attempt, Throwable error) {
         if (cancelled) {
+            pending.observation().stop();
             return;
         }
+        ProducerRecord<byte[], byte[]> letter = pending.letter();
         if (!KafkaErrors.isRetriable(error) && letter.headers().lastHeader(TRUNCATED) == null) {
-            ProducerRecord<byte[], byte[]> copy = truncatedCopy(letter, error);
+            Pending copy = pending.with(truncatedCopy(letter, error));
             truncated.increment();
-            log.warn("dead letter to {} refused for good ({}: {}); sending a copy truncated to {} bytes instead (source {})",
-                    topic, KafkaErrors.causeName(error), error.getMessage(), truncateTo, source(letter));
-            onVirtualThread(() -> send(copy, 1, onAcknowledged));
+            try (RecordLogContext context = RecordLogContext.of(pending.record())) {
+                log.warn("dead letter to {} refused for good ({}: {}); sending a copy truncated to {} bytes instead",
+                        topic, KafkaErrors.causeName(error), error.getMessage(), truncateTo);
+            }
+            onVirtualThread(copy, () -> send(copy, 1));
             return;
         }
         if (!KafkaErrors.isRetriable(error) && (attempt == 1 || attempt % 10 == 0)) {
-            log.error("truncated dead letter to {} refused too ({}: {}); the dead-letter topic is unusable, retrying (source {})",
-                    topic, KafkaErrors.causeName(error), error.getMessage(), source(letter));
+            try (RecordLogContext context = RecordLogContext.of(pending.record())) {
+                log.error("truncated dead letter to {} refused too ({}: {}); the dead-letter topic is unusable, retrying",
+                        topic, KafkaErrors.causeName(error), error.getMessage());
+            }
         }
         metrics.retried("dead-letter", KafkaErrors.causeName(error));
         if (attempt == 1 || attempt % 10 == 0) {
-            log.warn("dead letter to {} not acknowledged (attempt {}, {}: {}); retrying, the record stays in flight",
-                    topic, attempt, KafkaErrors.causeName(error), error.getMessage());
+            try (RecordLogContext context = RecordLogContext.of(pending.record())) {
+                log.warn("dead letter to {} not acknowledged (attempt {}, {}: {}); retrying, the record stays in flight",
+                        topic, attempt, KafkaErrors.causeName(error), error.getMessage());
+            }
         }
-        onVirtualThread(() -> {
+        pending.observation().event(Observation.Event.of("retry"));
+        onVirtualThread(pending, () -> {
             backoff.pause(attempt);
-            send(letter, attempt + 1, onAcknowledged);
+            send(pending, attempt + 1);
         });
     }
 
@@ -131,7 +169,7 @@ final class KafkaDeadLetters implements DeadLetters {
         RecordHeaders headers = new RecordHeaders(letter.headers().toArray());
         headers.add(TRUNCATED, utf8("key=" + length(letter.key()) + ",value=" + length(letter.value())));
         headers.add(PUBLISH_ERROR, utf8(error.getClass().getName() + ": " + error.getMessage()));
-        return new ProducerRecord<>(topic, null, cut(letter.key()), cut(letter.value()), headers);
+        return new ProducerRecord<>(topic, null, letter.timestamp(), cut(letter.key()), cut(letter.value()), headers);
     }
 
     private byte[] cut(byte[] bytes) {
@@ -142,24 +180,25 @@ final class KafkaDeadLetters implements DeadLetters {
         return bytes == null ? -1 : bytes.length;
     }
 
-    private static String source(ProducerRecord<byte[], byte[]> letter) {
-        Header partition = letter.headers().lastHeader(SOURCE_PARTITION);
-        Header offset = letter.headers().lastHeader(SOURCE_OFFSET);
-        return (partition == null ? "?" : new String(partition.value(), StandardCharsets.UTF_8)) + "@"
-                + (offset == null ? "?" : new String(offset.value(), StandardCharsets.UTF_8));
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Runs {@code task} on its own virtual thread, interrupted by {@link #cancelAll()}. */
-    private void onVirtualThread(Interruptible task) {
+    private void onVirtualThread(Pending pending, Interruptible task) {
         Thread.ofVirtual().name("sluice-dlt").start(() -> {
             waiting.add(Thread.currentThread());
-            try {
+            try (Observation.Scope scope = pending.observation().openScope();
+                    RecordLogContext context = RecordLogContext.of(pending.record())) {
                 // checked after registering, so a cancel either sees this thread or is seen here
                 if (!cancelled) {
                     task.run();
+                } else {
+                    pending.observation().stop();
                 }
             } catch (InterruptedException e) {
                 // cancelled by abort: the record stays incomplete and is redelivered
+                pending.observation().stop();
             } finally {
                 waiting.remove(Thread.currentThread());
             }
@@ -175,9 +214,5 @@ final class KafkaDeadLetters implements DeadLetters {
     public void cancelAll() {
         cancelled = true;
         waiting.forEach(Thread::interrupt);
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -70,6 +71,7 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     private final PipelineSettings settings;
     private final FlowMetrics metrics;
     private final Backoff backoff;
+    private final ObservationRegistry observations;
     private final Lifecycle lifecycle = new Lifecycle();
     private final AtomicLong runs = new AtomicLong();
     /** The current or last run; replaced under {@code this}, only while STOPPED. */
@@ -80,16 +82,21 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     private volatile PrefetchGate gate;
     private volatile StopReport lastStop;
 
-    /** At-least-once: no progress store. */
+    /** At-least-once, no observations (tests). */
     public KafkaPipeline(ConsumerFactory<?, ?> consumerFactory, Producer<byte[], byte[]> producer, RecordDecoder<T> decoder,
             ProcessStep<T> step, BatchSink<T> sink, PipelineSettings settings, MeterRegistry registry) {
-        this(consumerFactory, producer, decoder, step, sink, null, settings, registry);
+        this(consumerFactory, producer, decoder, step, sink, null, settings, registry, ObservationRegistry.NOOP);
     }
 
-    /** Exactly-once when {@code progress} is given: it must be the store the sink records into. */
+    /**
+     * @param progress exactly-once when given (it must be the store the sink records into); null for at-least-once
+     * @param observations observes each dead-letter publish (a span when tracing is configured)
+     */
     public KafkaPipeline(ConsumerFactory<?, ?> consumerFactory, Producer<byte[], byte[]> producer, RecordDecoder<T> decoder,
-            ProcessStep<T> step, BatchSink<T> sink, ProgressStore progress, PipelineSettings settings, MeterRegistry registry) {
+            ProcessStep<T> step, BatchSink<T> sink, ProgressStore progress, PipelineSettings settings, MeterRegistry registry,
+            ObservationRegistry observations) {
         this.progress = progress;
+        this.observations = observations;
         this.consumerFactory = consumerFactory;
         this.producer = producer;
         this.decoder = decoder;
@@ -257,7 +264,9 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 maxPollBytes, settings.flow().resumeRatio());
         Completions completions = new Completions(maxInFlight);
         KafkaDeadLetters deadLetters = new KafkaDeadLetters(producer, settings.source().deadLetterTopic(),
-                (int) settings.source().deadLetterTruncateTo().toBytes(), backoff, metrics);
+                (int) settings.source().deadLetterTruncateTo().toBytes(),
+                new DeadLetterHeaders(String.valueOf(consumerFactory.getConfigurationProperties().get(ConsumerConfig.GROUP_ID_CONFIG))),
+                observations, backoff, metrics);
         SinkStage<T> sinkStage = new SinkStage<>(settings.batch(), maxInFlight, sink, deadLetters, completions, backoff, metrics,
                 this::failed);
         KeyedDispatcher dispatcher = new KeyedDispatcher(settings.flow().workerPermits(),

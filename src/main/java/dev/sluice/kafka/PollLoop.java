@@ -213,7 +213,8 @@ final class PollLoop {
                     break;
                 }
                 RecordRef ref = book.track(id, record, polledAt);
-                parts.dispatcher().submit(new InboundRecord(ref, record.key(), record.value(), record.timestamp()));
+                parts.dispatcher().submit(new InboundRecord(ref, record.key(), record.value(), record.timestamp(),
+                        DeadLetterHeaders.inbound(record.headers())));
             }
         }
         // past transaction markers and aborted records too, so a transactional topic's lag reaches 0

@@ -8,7 +8,7 @@ package dev.sluice.pipeline;
  */
 public interface DeadLetters {
 
-    void publish(InboundRecord record, RejectReason reason, String detail, Runnable onAcknowledged);
+    void publish(InboundRecord record, Rejection rejection, Runnable onAcknowledged);
 
     /** Stops retrying every pending publish (abort); their records stay incomplete. */
     void cancelAll();

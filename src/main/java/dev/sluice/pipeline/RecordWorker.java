@@ -32,6 +32,13 @@ public final class RecordWorker<T> implements KeyedDispatcher.Handler {
 
     @Override
     public void handle(InboundRecord record) throws InterruptedException {
+        // every line logged about this record (the process step's included) carries its position and trace id
+        try (RecordLogContext context = RecordLogContext.of(record)) {
+            handleInContext(record);
+        }
+    }
+
+    private void handleInContext(InboundRecord record) throws InterruptedException {
         Decoded<T> decoded;
         try {
             decoded = decoder.decode(record.key(), record.value());
@@ -39,10 +46,12 @@ public final class RecordWorker<T> implements KeyedDispatcher.Handler {
             if (Failures.isFatal(e)) {
                 throw e;
             }
-            decoded = Decoded.rejected(RejectReason.MALFORMED, "decoder failed: " + e);
+            deadLetter(record, Rejection.byError(RejectReason.MALFORMED, Rejection.Stage.DECODE, "decoder failed: " + e, e, 1));
+            return;
         }
         switch (decoded) {
-            case Decoded.Rejected<T>(RejectReason reason, String detail) -> deadLetter(record, reason, detail);
+            case Decoded.Rejected<T>(RejectReason reason, String detail) -> deadLetter(record, Rejection.byRule(reason,
+                    reason == RejectReason.MALFORMED ? Rejection.Stage.DECODE : Rejection.Stage.VALIDATE, detail));
             case Decoded.Accepted<T>(T value) -> {
                 T processed = process(record, value);
                 if (processed != null) {
@@ -66,15 +75,16 @@ public final class RecordWorker<T> implements KeyedDispatcher.Handler {
                 if (Failures.isFatal(e)) {
                     throw e;
                 }
-                deadLetter(record, RejectReason.INVALID, "process step failed: " + e);
+                deadLetter(record, Rejection.byError(RejectReason.INVALID, Rejection.Stage.PROCESS,
+                        "process step failed: " + e, e, attempt));
                 return null;
             }
         }
     }
 
-    private void deadLetter(InboundRecord record, RejectReason reason, String detail) {
-        deadLetters.publish(record, reason, detail, () -> {
-            metrics.deadLettered(reason);
+    private void deadLetter(InboundRecord record, Rejection rejection) {
+        deadLetters.publish(record, rejection, () -> {
+            metrics.deadLettered(rejection.reason());
             completions.complete(record.ref());
         });
     }

@@ -11,8 +11,16 @@ public sealed interface SinkOutcome {
     record Duplicate() implements SinkOutcome {
     }
 
-    /** Permanently refused (conflict, constraint): goes to the dead-letter topic. */
-    record Rejected(RejectReason reason, String detail) implements SinkOutcome {
+    /**
+     * Permanently refused (conflict, constraint): goes to the dead-letter topic.
+     *
+     * @param exceptionClass class of the exception behind the refusal, null when a rule refused it
+     */
+    record Rejected(RejectReason reason, String detail, String exceptionClass) implements SinkOutcome {
+
+        public Rejected(RejectReason reason, String detail) {
+            this(reason, detail, null);
+        }
     }
 
     /**

@@ -129,7 +129,9 @@ public final class SinkStage<T> {
 
     private void write(List<SinkItem<T>> batch) throws InterruptedException {
         List<SinkOutcome> outcomes;
+        int attempts = 0;
         for (int attempt = 1; ; attempt++) {
+            attempts = attempt;
             long started = System.nanoTime();
             try {
                 outcomes = sink.write(batch);
@@ -149,8 +151,10 @@ public final class SinkStage<T> {
                 metrics.retried("sink", cause);
                 Duration delay = backoff.delay(attempt);
                 if (attempt == 1 || attempt % 10 == 0) {
-                    log.warn("batch of {} not written (attempt {}, {}: {}); retrying in {} ms", batch.size(), attempt,
-                            cause, e.getMessage(), delay.toMillis());
+                    try (RecordLogContext context = RecordLogContext.ofBatch(batch.stream().map(SinkItem::record).toList())) {
+                        log.warn("batch of {} not written (attempt {}, {}: {}); retrying in {} ms", batch.size(), attempt,
+                                cause, e.getMessage(), delay.toMillis());
+                    }
                 }
                 Thread.sleep(delay);
             }
@@ -172,8 +176,8 @@ public final class SinkStage<T> {
                     done.add(record.ref());
                 }
                 case SinkOutcome.Fenced f -> fenced.add(record.ref());
-                case SinkOutcome.Rejected(RejectReason reason, String detail) ->
-                        deadLetters.publish(record, reason, detail, () -> {
+                case SinkOutcome.Rejected(RejectReason reason, String detail, String exceptionClass) ->
+                        deadLetters.publish(record, new Rejection(reason, Rejection.Stage.SINK, detail, exceptionClass, attempts), () -> {
                             metrics.deadLettered(reason);
                             completions.complete(record.ref());
                         });

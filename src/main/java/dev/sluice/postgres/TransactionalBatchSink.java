@@ -1,9 +1,14 @@
 package dev.sluice.postgres;
 
 import dev.sluice.pipeline.BatchSink;
+import dev.sluice.pipeline.InboundRecord;
+import dev.sluice.pipeline.RecordLogContext;
+import dev.sluice.pipeline.TracedRecords;
 import dev.sluice.pipeline.RejectReason;
 import dev.sluice.pipeline.SinkOutcome;
 import dev.sluice.pipeline.TransientSinkException;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -32,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransactionalBatchSink<T> implements BatchSink<T> {
 
+    /** One observation per call: the transaction(s) of a batch, bisection included. */
+    public static final String OBSERVATION = "sluice.sink.write";
     private static final Logger log = LoggerFactory.getLogger(TransactionalBatchSink.class);
 
     private final DataSource dataSource;
@@ -45,35 +52,56 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
      * and removed by the sink thread that owns the batch; at most one batch per sink thread.
      */
     private final Set<List<SinkItem<T>>> retrying = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+    private final ObservationRegistry observations;
     /** Connections with a transaction in progress; each added and removed by the thread using it. */
     private final Set<Connection> active = ConcurrentHashMap.newKeySet();
 
     /** At-least-once: the batch's effects only. */
     public TransactionalBatchSink(DataSource dataSource, BatchWriter<T> writer) {
-        this(dataSource, writer, null);
+        this(dataSource, writer, null, ObservationRegistry.NOOP);
     }
 
-    /** Exactly-once when {@code progress} is given: effects, fence and progress in one transaction. */
-    public TransactionalBatchSink(DataSource dataSource, BatchWriter<T> writer, PostgresProgress progress) {
+    /**
+     * @param progress exactly-once when given: effects, fence and progress in one transaction; null for at-least-once
+     * @param observations observes each call ({@value #OBSERVATION}; a span linked to the records' producer traces)
+     */
+    public TransactionalBatchSink(DataSource dataSource, BatchWriter<T> writer, PostgresProgress progress,
+            ObservationRegistry observations) {
         this.dataSource = dataSource;
         this.writer = writer;
         this.progress = progress;
+        this.observations = observations;
     }
 
     @Override
     public List<SinkOutcome> write(List<SinkItem<T>> batch) throws TransientSinkException, InterruptedException {
+        List<InboundRecord> records = new ArrayList<>(batch.size());
+        for (SinkItem<T> item : batch) {
+            records.add(item.record());
+        }
+        Observation observation = Observation.createNotStarted(OBSERVATION, () -> new TracedRecords(records), observations)
+                .highCardinalityKeyValue("sluice.batch.size", Integer.toString(batch.size()))
+                .start();
         List<SinkOutcome> outcomes;
-        try {
+        try (Observation.Scope scope = observation.openScope(); RecordLogContext context = RecordLogContext.ofBatch(records)) {
             outcomes = progress != null && retrying.contains(batch) ? rewrite(batch) : isolating(batch);
             retrying.remove(batch);
+            observation.lowCardinalityKeyValue("outcome", "committed");
         } catch (SQLException e) {
+            observation.lowCardinalityKeyValue("outcome", "retry").error(e);
             markRetrying(batch);
             throw new TransientSinkException(SqlErrors.transientCause(e), e);
         } catch (RuntimeException e) {
+            observation.lowCardinalityKeyValue("outcome", "retry").error(e);
             // A bug of ours (or of the driver), not the record's fault: retried visibly, never
             // dead-lettered, and never allowed to end the sink thread that called us.
             markRetrying(batch);
             throw new TransientSinkException("unexpected-" + e.getClass().getSimpleName(), e);
+        } catch (InterruptedException e) {
+            observation.lowCardinalityKeyValue("outcome", "cancelled");
+            throw e;
+        } finally {
+            observation.stop();
         }
         // after the commit and outside it: nothing here may make the stage write this batch again
         if (progress != null) {
@@ -134,7 +162,7 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
             if (batch.size() == 1) {
                 log.debug("record refused by the database: {}", e.getMessage());
                 return List.of(new SinkOutcome.Rejected(RejectReason.INVALID,
-                        "database refused the record (SQLState " + e.getSQLState() + "): " + e.getMessage()));
+                        "database refused the record (SQLState " + e.getSQLState() + "): " + e.getMessage(), e.getClass().getName()));
             }
             int half = batch.size() / 2;
             List<SinkOutcome> outcomes = new ArrayList<>(batch.size());

@@ -14,6 +14,7 @@ import dev.sluice.pipeline.ShutdownProperties;
 import dev.sluice.pipeline.SinkOutcome;
 import dev.sluice.pipeline.SinkStage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -98,7 +99,8 @@ final class RunHarness {
                 Duration.ofSeconds(1), DataSize.ofKilobytes(16), false);
         Backoff backoff = new Backoff(new RetryProperties(Duration.ofMillis(10), Duration.ofMillis(100), 2.0, 0.2));
         KafkaDeadLetters deadLetters = new KafkaDeadLetters(
-                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), "t.DLT", 16 * 1024, backoff, metrics);
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), "t.DLT", 16 * 1024,
+                new DeadLetterHeaders("g"), ObservationRegistry.NOOP, backoff, metrics);
         SinkStage<byte[]> sinkStage = new SinkStage<>(new BatchProperties(10, Duration.ofMillis(5), 2), 1000, allWritten(), deadLetters,
                 completions, backoff, metrics, (where, error) -> { });
         KeyedDispatcher dispatcher = new KeyedDispatcher(10, new RecordWorker<>((key, value) -> Decoded.accepted(value),

@@ -48,7 +48,7 @@ class OperationsIT extends IntegrationTest {
         assertThat(status.body()).contains("\"state\":\"RUNNING\"", "\"partitions\"", "\"committed\"", "\"completed\"", "\"sizing\"");
         HttpResponse<String> scrape = get("/actuator/prometheus");
         assertThat(scrape.statusCode()).isEqualTo(200);
-        assertThat(scrape.body()).contains("sluice_records_total{", "sluice_inflight_records ");
+        assertThat(scrape.body()).contains("sluice_records_total{", "sluice_inflight_records{");
         assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
 
         HttpResponse<String> drained = post("/actuator/pipeline/drain?wait=20s", "ops:" + PASSWORD);

@@ -2,7 +2,9 @@ package dev.sluice.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.kafka.ReplayProperties;
 import dev.sluice.kafka.SourceProperties;
+import dev.sluice.ops.BrokerLagProperties;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -14,7 +16,7 @@ class ConfigurationValidationTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties({FlowProperties.class, BatchProperties.class, RetryProperties.class,
-        ShutdownProperties.class, SourceProperties.class})
+        ShutdownProperties.class, SourceProperties.class, ReplayProperties.class, BrokerLagProperties.class})
     static class Bound {
     }
 
@@ -34,7 +36,12 @@ class ConfigurationValidationTest {
         "sluice.shutdown.mode=later | sluice.shutdown.mode",
         "sluice.source.topic= | sluice.source.topic",
         "sluice.source.dead-letter-topic=payments | sluice.source.dead-letter-topic",
-        "sluice.source.poll-timeout=1h | sluice.source.poll-timeout"
+        "sluice.source.poll-timeout=1h | sluice.source.poll-timeout",
+        "sluice.replay.stall-timeout=10ms | sluice.replay.stall-timeout",
+        "sluice.replay.request-timeout=1h | sluice.replay.request-timeout",
+        "sluice.replay.remembered=0 | sluice.replay.remembered",
+        "sluice.lag.refresh-interval=0s | sluice.lag.refresh-interval",
+        "sluice.lag.timeout=2m | sluice.lag.timeout"
     })
     void failsStartupNamingTheProperty(String setting, String property) {
         runner.withPropertyValues(setting).run(context -> {
@@ -44,7 +51,8 @@ class ConfigurationValidationTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"sluice.flow.max-in-flight=20000", "sluice.shutdown.mode=abort", "sluice.batch.max-wait=5ms"})
+    @CsvSource({"sluice.flow.max-in-flight=20000", "sluice.shutdown.mode=abort", "sluice.batch.max-wait=5ms",
+        "sluice.replay.remembered=1000", "sluice.lag.refresh-interval=500ms"})
     void acceptsSensibleValues(String setting) {
         runner.withPropertyValues(setting).run(context -> assertThat(context).hasNotFailed());
     }

@@ -66,7 +66,10 @@ class BadRowIsolationIT extends IntegrationTest {
                 assertThat(letter.value()).isEqualTo(refusedValue);
                 assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo(refused.account());
                 assertThat(letter.headers().get("sluice.error.detail")).contains("SQLState 23514").contains(constraint);
-                assertThat(letter.headers()).containsEntry("sluice.source.offset", "500");
+                assertThat(letter.headers()).containsEntry("sluice.source.offset", "500")
+                        .containsEntry("sluice.error.stage", "sink")
+                        .containsEntry("sluice.error.exception", "org.postgresql.util.PSQLException")
+                        .containsEntry("sluice.error.attempts", "1");
             });
             DistributionSummary batches = pipeline.metrics().registry().find("sluice.batch.size").summary();
             assertThat(batches.max()).as("the refused row shared a batch with valid ones").isGreaterThan(100);

@@ -12,13 +12,18 @@ import dev.sluice.testinfra.EmbeddedInfrastructure;
 import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.InfraMode;
 import dev.sluice.testinfra.IntegrationTest;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -43,6 +48,10 @@ class DatabaseOutageIT extends IntegrationTest {
         pipeline.resume();
         await(Duration.ofSeconds(30)).until(() -> pipeline.status().totals().written() >= 1_000);
 
+        ListAppender<ILoggingEvent> sinkLines = new ListAppender<>();
+        sinkLines.start();
+        Logger sinkLog = (Logger) LoggerFactory.getLogger("dev.sluice.pipeline.SinkStage");
+        sinkLog.addAppender(sinkLines);
         EmbeddedInfrastructure.stopPostgres();
         try {
             long retriesAtStop = pipeline.metrics().retriesTotal();
@@ -70,7 +79,18 @@ class DatabaseOutageIT extends IntegrationTest {
                     .counter();
             assertThat(sinkRetries).as("sluice.retries{stage=sink,cause=connection}").isNotNull();
             assertThat(sinkRetries.count()).isPositive();
+            List<ILoggingEvent> retryLines;
+            synchronized (sinkLines) { // AppenderBase appends under its own lock
+                retryLines = List.copyOf(sinkLines.list);
+            }
+            assertThat(retryLines).as("the retry warnings name their batch's partitions and offsets")
+                    .filteredOn(line -> line.getFormattedMessage().contains("not written")).isNotEmpty()
+                    .allSatisfy(line -> {
+                        assertThat(line.getMDCPropertyMap().get("sluice.partition")).startsWith(topicName() + "-");
+                        assertThat(line.getMDCPropertyMap().get("sluice.offset")).matches("[0-9]+\\.\\.[0-9]+(,[0-9]+\\.\\.[0-9]+)*");
+                    });
         } finally {
+            sinkLog.detachAppender(sinkLines);
             EmbeddedInfrastructure.startPostgres();
         }
         long restarted = System.nanoTime();

@@ -10,6 +10,7 @@ import dev.sluice.pipeline.ProgressStore.Claim;
 import dev.sluice.pipeline.SinkOutcome;
 import dev.sluice.pipeline.TransientSinkException;
 import dev.sluice.testinfra.EmbeddedInfrastructure;
+import io.micrometer.observation.ObservationRegistry;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -64,7 +65,7 @@ class PostgresProgressIT {
                 insert.executeBatch();
             }
             return batch.stream().map(item -> SinkOutcome.WRITTEN).toList();
-        }, progress);
+        }, progress, ObservationRegistry.NOOP);
     }
 
     private List<SinkItem<Long>> items(int partition, long epoch, long from, long to) {

@@ -1,0 +1,99 @@
+package dev.sluice.ops;
+
+import dev.sluice.kafka.DeadLetterReplay;
+import dev.sluice.kafka.ReplayFilter;
+import dev.sluice.kafka.ReplayReport;
+import dev.sluice.pipeline.RejectReason;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code /actuator/deadletters}: a dry-run count of the dead letters a filter selects
+ * ({@code GET}), and their replay to the source topic ({@code POST /actuator/deadletters/replay}).
+ * Both need the ops credentials (dead letters hold payment data). Filters, all optional, as query
+ * parameters: {@code reason} (comma-separated), {@code partition}, {@code fromOffset},
+ * {@code toOffset} (source offsets, inclusive), {@code since}, {@code until} (ISO-8601 instants
+ * of dead-lettering), {@code limit}; {@code dryRun=true} on the POST only counts. The call blocks
+ * until the run ends and answers with its {@link ReplayReport}; 409 while another replay runs.
+ */
+@Component
+@Endpoint(id = "deadletters")
+class DeadLetterEndpoint {
+
+    private final DeadLetterReplay replay;
+
+    DeadLetterEndpoint(DeadLetterReplay replay) {
+        this.replay = replay;
+    }
+
+    @ReadOperation
+    WebEndpointResponse<Object> count(@Nullable String reason, @Nullable Integer partition, @Nullable Long fromOffset,
+            @Nullable Long toOffset, @Nullable String since, @Nullable String until, @Nullable Long limit) {
+        return run(true, reason, partition, fromOffset, toOffset, since, until, limit);
+    }
+
+    @WriteOperation
+    WebEndpointResponse<Object> replay(@Selector String action, @Nullable String reason, @Nullable Integer partition,
+            @Nullable Long fromOffset, @Nullable Long toOffset, @Nullable String since, @Nullable String until,
+            @Nullable Long limit, @Nullable Boolean dryRun) {
+        if (!action.equals("replay")) {
+            return new WebEndpointResponse<>(new Refusal("unknown action " + action + "; use replay"), WebEndpointResponse.STATUS_BAD_REQUEST);
+        }
+        return run(Boolean.TRUE.equals(dryRun), reason, partition, fromOffset, toOffset, since, until, limit);
+    }
+
+    private WebEndpointResponse<Object> run(boolean dryRun, @Nullable String reason, @Nullable Integer partition,
+            @Nullable Long fromOffset, @Nullable Long toOffset, @Nullable String since, @Nullable String until, @Nullable Long limit) {
+        ReplayFilter filter;
+        try {
+            filter = new ReplayFilter(reasons(reason), partition, fromOffset, toOffset, instant("since", since),
+                    instant("until", until), limit);
+        } catch (IllegalArgumentException e) {
+            return new WebEndpointResponse<>(new Refusal(e.getMessage()), WebEndpointResponse.STATUS_BAD_REQUEST);
+        }
+        try {
+            ReplayReport report = replay.replay(filter, dryRun);
+            return new WebEndpointResponse<>(report, report.failed() == 0 && report.complete()
+                    ? WebEndpointResponse.STATUS_OK : WebEndpointResponse.STATUS_INTERNAL_SERVER_ERROR);
+        } catch (DeadLetterReplay.AlreadyRunning e) {
+            return new WebEndpointResponse<>(new Refusal(e.getMessage()), 409);
+        }
+    }
+
+    private static @Nullable Set<RejectReason> reasons(@Nullable String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        Set<RejectReason> reasons = EnumSet.noneOf(RejectReason.class);
+        for (String part : text.split(",")) {
+            try {
+                reasons.add(RejectReason.valueOf(part.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown reason '" + part.trim() + "'; use malformed, invalid or conflict");
+            }
+        }
+        return reasons;
+    }
+
+    private static @Nullable Instant instant(String name, @Nullable String text) {
+        try {
+            return text == null || text.isBlank() ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(name + " must be an ISO-8601 instant such as 2026-11-29T10:00:00Z, was '" + text + "'");
+        }
+    }
+
+    /** The answer to a request that was not run. */
+    record Refusal(String message) {
+    }
+}

@@ -1,0 +1,249 @@
+package dev.sluice.ops;
+
+import static dev.sluice.testinfra.LedgerAssertions.assertInvariant;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.payments.Payment;
+import dev.sluice.payments.PaymentGenerator;
+import dev.sluice.payments.PaymentGenerator.Generated;
+import dev.sluice.pipeline.ProcessStep;
+import dev.sluice.pipeline.RejectReason;
+import dev.sluice.testinfra.DeadLetterReader;
+import dev.sluice.testinfra.DeadLetterReader.DeadLetter;
+import dev.sluice.testinfra.ExpectedLedger;
+import dev.sluice.testinfra.IntegrationTest;
+import dev.sluice.testinfra.LedgerAssertions;
+import dev.sluice.testinfra.TopicReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Dead letters an operator can act on, end to end on the real broker and database: a payment the
+ * process step refuses (its account is not onboarded yet) is dead-lettered with its original
+ * headers and timestamp and the full header contract; once the cause is fixed, the documented
+ * replay commands (sent as curl sends them) count it, send it back once, and the ledger is exact.
+ */
+@Import(DeadLetterReplayIT.Onboarding.class)
+class DeadLetterReplayIT extends IntegrationTest {
+
+    private static final String PASSWORD = "test-ops-secret";
+    private static final AtomicBoolean ONBOARDED = new AtomicBoolean();
+    private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @LocalServerPort
+    int port;
+
+    /** The "cause": payments of accounts named {@code *-new-*} fail until they are onboarded. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Onboarding {
+        @Bean
+        ProcessStep<Payment> onboardingCheck() {
+            return payment -> {
+                if (payment.account().contains("-new-") && !ONBOARDED.get()) {
+                    throw new IllegalStateException("account " + payment.account() + " is not onboarded");
+                }
+                return payment;
+            };
+        }
+    }
+
+    @Test
+    void refusedPaymentsAreDeadLetteredWithTheirHeadersAndReplayedOnceAfterTheFixLeavingTheLedgerExact() throws Exception {
+        ONBOARDED.set(false);
+        traffic.createTopics(2, topicName(), deadLetterTopic());
+        String prefix = prefix("replay");
+        ExpectedLedger expected = traffic.produce(topicName(), new PaymentGenerator(PaymentGenerator.Spec.of(prefix, 20)), 300,
+                new ExpectedLedger());
+        long originalTimestamp = Instant.parse("2026-11-29T10:00:00Z").toEpochMilli();
+        List<Generated> refused = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int i = 0; i < 12; i++) {
+                String account = prefix + "-new-" + (i % 3);
+                Payment payment = new Payment(prefix + "-late-" + i, account, 100 + i, "EUR", Instant.parse("2026-11-29T10:00:00Z"));
+                Generated generated = new Generated(account, PaymentGenerator.json(payment), payment, false, null);
+                refused.add(generated);
+                RecordHeaders headers = new RecordHeaders();
+                headers.add("traceparent", TRACEPARENT.getBytes(StandardCharsets.UTF_8));
+                headers.add("x-origin", ("checkout-" + i).getBytes(StandardCharsets.UTF_8));
+                producer.send(new ProducerRecord<>(topicName(), null, originalTimestamp, utf8(account), generated.value(), headers)).get();
+            }
+            for (int i = 0; i < 3; i++) {
+                producer.send(new ProducerRecord<>(topicName(), utf8(prefix + "-junk"), utf8("not a payment " + i))).get();
+            }
+        }
+
+        pipeline.resume();
+        awaitNoLag(Duration.ofSeconds(60));
+
+        List<DeadLetter> letters = DeadLetterReader.readAll(bootstrapServers(), deadLetterTopic());
+        assertThat(letters).hasSize(15);
+        List<DeadLetter> refusedLetters = letters.stream().filter(l -> "process".equals(l.headers().get("sluice.error.stage"))).toList();
+        assertThat(refusedLetters).hasSize(12).allSatisfy(letter -> assertThat(letter.headers())
+                .containsEntry("sluice.error.reason", "invalid")
+                .containsEntry("sluice.error.exception", "java.lang.IllegalStateException")
+                .containsEntry("sluice.error.attempts", "1")
+                .containsEntry("sluice.source.topic", topicName())
+                .containsEntry("sluice.source.group", group())
+                .containsEntry("sluice.source.timestamp", Long.toString(originalTimestamp))
+                .containsEntry("traceparent", TRACEPARENT)
+                .containsKeys("sluice.error.detail", "sluice.source.partition", "sluice.source.offset", "x-origin"));
+        assertThat(letters).filteredOn(l -> "malformed".equals(l.reason())).hasSize(3).allSatisfy(letter -> assertThat(letter.headers())
+                .containsEntry("sluice.error.stage", "decode")
+                .doesNotContainKey("sluice.error.exception"));
+        assertThat(LedgerAssertions.storedPayments(jdbc, prefix + "-new-")).as("refused payments not stored yet").isZero();
+
+        // a second dead letter of one source record, as a redelivery after a crash leaves it
+        DeadLetter copy = refusedLetters.getFirst();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            RecordHeaders headers = new RecordHeaders();
+            copy.headers().forEach((key, value) -> headers.add(key, utf8(value)));
+            producer.send(new ProducerRecord<>(deadLetterTopic(), null, copy.key(), copy.value(), headers)).get();
+        }
+
+        assertThat(Curl.call(url("/actuator/deadletters?reason=invalid")).status()).as("dead letters need the ops credentials").isEqualTo(401);
+        assertThat(Curl.call("-X", "POST", url("/actuator/deadletters/replay?reason=invalid")).status()).isEqualTo(401);
+        assertThat(Curl.call("-u", "ops:" + PASSWORD, url("/actuator/deadletters?reason=typo")).status()).isEqualTo(400);
+        assertThat(Curl.call("-u", "ops:" + PASSWORD, url("/actuator/deadletters?fromOffset=9&toOffset=3")).status()).isEqualTo(400);
+        assertThat(Curl.call("-u", "ops:" + PASSWORD, url("/actuator/deadletters?since=yesterday")).status()).isEqualTo(400);
+
+        // each filter, counted by dry runs against what the dead letters say about themselves
+        int somePartition = Integer.parseInt(refusedLetters.getFirst().headers().get("sluice.source.partition"));
+        long inPartition = refusedLetters.stream().filter(l -> l.headers().get("sluice.source.partition").equals(Integer.toString(somePartition))).count();
+        assertThat(dryRun("reason=invalid&partition=" + somePartition).get("replayed").asLong()).isEqualTo(inPartition);
+        List<Long> offsets = refusedLetters.stream().filter(l -> l.headers().get("sluice.source.partition").equals(Integer.toString(somePartition)))
+                .map(l -> Long.parseLong(l.headers().get("sluice.source.offset"))).sorted().toList();
+        long lowest = offsets.getFirst();
+        long offsetsUpTo = offsets.get(Math.min(1, offsets.size() - 1));
+        long inRange = offsets.stream().filter(o -> o >= lowest && o <= offsetsUpTo).count();
+        assertThat(inRange).isPositive().isLessThanOrEqualTo(2);
+        assertThat(dryRun("reason=invalid&partition=" + somePartition + "&fromOffset=" + lowest + "&toOffset=" + offsetsUpTo)
+                .get("replayed").asLong()).isEqualTo(inRange);
+        assertThat(dryRun("reason=malformed").get("replayed").asLong()).isEqualTo(3);
+        assertThat(dryRun("reason=malformed,invalid&limit=5").get("replayed").asLong()).isEqualTo(5);
+        Instant now = Instant.now();
+        assertThat(dryRun("since=" + now.minus(Duration.ofHours(1)) + "&until=" + now.plus(Duration.ofHours(1))).get("replayed").asLong())
+                .as("dead-lettered within the last hour").isEqualTo(15);
+        assertThat(dryRun("until=" + now.minus(Duration.ofHours(1))).get("replayed").asLong()).isZero();
+        Curl.Result postedDryRun = Curl.call("-u", "ops:" + PASSWORD, "-X", "POST", url("/actuator/deadletters/replay?dryRun=true&reason=invalid"));
+        assertThat(postedDryRun.status()).as(postedDryRun.body()).isEqualTo(200);
+        assertThat(json.readTree(postedDryRun.body()).get("dryRun").asBoolean()).isTrue();
+
+        ONBOARDED.set(true);
+        // the README's replay lines, verbatim apart from host, port and password: dry runs first, the replay last
+        List<String> lines = replayCurlLines();
+        assertThat(lines).as("curl lines of README 'Dead letters'").hasSizeGreaterThanOrEqualTo(2)
+                .allMatch(line -> line.contains(ReadmeOperatingIT.PRINTED_ADDRESS) && line.contains("$SLUICE_OPS_PASSWORD"))
+                .anyMatch(line -> line.contains("-X POST") && line.contains("/actuator/deadletters/replay?") && !line.contains("dryRun")
+                        && !line.contains("Content-Type") && !line.contains(" -d "));
+        JsonNode report = null;
+        for (String line : lines) {
+            Curl.Result result = Curl.shell(line.replace(ReadmeOperatingIT.PRINTED_ADDRESS, "localhost:" + port),
+                    Map.of("SLUICE_OPS_PASSWORD", PASSWORD));
+            assertThat(result.exitCode()).as(line + "\n" + result.output()).isZero();
+            JsonNode answer = json.readTree(result.output());
+            assertThat(answer.get("complete").asBoolean()).as(line).isTrue();
+            assertThat(answer.get("failed").asLong()).as(line).isZero();
+            if (answer.get("dryRun").asBoolean()) {
+                assertThat(ledgerRows(prefix)).as("a dry run sends nothing: " + line).isEqualTo(expected.distinctValid());
+                if (line.contains("?reason=invalid'")) {
+                    assertThat(answer.get("scanned").asLong()).as(line).isEqualTo(16);
+                    assertThat(answer.get("matched").asLong()).as(line).isEqualTo(13);
+                    assertThat(answer.get("replayed").asLong()).as(line).isEqualTo(12);
+                    assertThat(answer.get("duplicates").asLong()).as(line).isEqualTo(1);
+                    assertThat(answer.get("byReason").get("invalid").asLong()).as(line).isEqualTo(12);
+                }
+            } else {
+                assertThat(report).as("one replay line").isNull();
+                report = answer;
+            }
+        }
+        assertThat(report).as("the README replays").isNotNull();
+        assertThat(report.get("replayed").asLong()).isEqualTo(12);
+        assertThat(report.get("duplicates").asLong()).isEqualTo(1);
+        assertThat(report.get("byReason").get("invalid").asLong()).isEqualTo(12);
+
+        refused.forEach(expected::add);
+        awaitNoLag(Duration.ofSeconds(60));
+        assertInvariant(jdbc, prefix, expected);
+        assertThat(DeadLetterReader.readAll(bootstrapServers(), deadLetterTopic())).as("nothing dead-lettered again").hasSize(16);
+        AtomicInteger marked = new AtomicInteger();
+        TopicReader.readAll(bootstrapServers(), topicName(), Duration.ofSeconds(30), record -> {
+            if (record.headers().lastHeader("sluice.replay.of") != null) {
+                marked.incrementAndGet();
+                assertThat(record.headers().lastHeader("sluice.replay.run")).isNotNull();
+                assertThat(record.headers().lastHeader("x-origin")).as("original headers restored").isNotNull();
+                assertThat(record.headers().lastHeader("sluice.error.reason")).isNull();
+            }
+        });
+        assertThat(marked.get()).as("each refused payment replayed exactly once").isEqualTo(12);
+    }
+
+    private JsonNode dryRun(String query) throws Exception {
+        Curl.Result result = Curl.call("-u", "ops:" + PASSWORD, url("/actuator/deadletters?" + query));
+        assertThat(result.status()).as(query + ": " + result.body()).isEqualTo(200);
+        JsonNode answer = json.readTree(result.body());
+        assertThat(answer.get("dryRun").asBoolean()).isTrue();
+        return answer;
+    }
+
+    /** The lines starting with {@code curl} in the first sh block of README "### Dead letters". */
+    static List<String> replayCurlLines() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int section = readme.indexOf("\n### Dead letters");
+        assertThat(section).as("README has a '### Dead letters' section").isPositive();
+        int start = readme.indexOf("```sh\n", section);
+        int end = readme.indexOf("\n```", start + 6);
+        int next = readme.indexOf("\n### ", section + 1);
+        assertThat(start).as("an sh block in 'Dead letters'").isPositive().isLessThan(next);
+        List<String> lines = new ArrayList<>();
+        for (String line : readme.substring(start + 6, end).split("\n")) {
+            if (line.startsWith("curl ")) {
+                lines.add(line.strip());
+            }
+        }
+        return lines;
+    }
+
+    private long ledgerRows(String prefix) {
+        return LedgerAssertions.storedPayments(jdbc, prefix);
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return new KafkaProducer<>(props);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String url(String path) {
+        return "http://localhost:" + port + path;
+    }
+}
