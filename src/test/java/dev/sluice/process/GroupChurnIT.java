@@ -24,7 +24,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class GroupChurnIT extends ProcessTest {
 
-    static final long RECORDS = 150_000;
+    /**
+     * 100 s of traffic at {@link #RATE}: a JVM start takes 10 s on a quiet machine and has taken
+     * over 60 s on a busy one, and the churn's three steps of {@link #STEP} must still find traffic
+     * after the third instance joined (with 60 s of traffic they once found the load consumed).
+     */
+    static final long RECORDS = 250_000;
     /** Payments applied between two steps of the churn: the group works before each next change. */
     static final long STEP = 10_000;
     /** Arrival rate: below what the instances sustain here, so traffic flows through every change (~40 s of it). */
