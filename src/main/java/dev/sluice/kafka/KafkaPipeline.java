@@ -1,5 +1,6 @@
 package dev.sluice.kafka;
 
+import dev.sluice.pipeline.AdaptiveWindow;
 import dev.sluice.pipeline.Backoff;
 import dev.sluice.pipeline.BatchSink;
 import dev.sluice.pipeline.Completions;
@@ -219,7 +220,12 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 current == null ? Map.of() : current.partitionView(),
                 new PipelineStatus.Totals(metrics.writtenTotal(), metrics.duplicateTotal(), metrics.deadLetteredTotal(),
                         metrics.retriesTotal()),
-                lastStop);
+                lastStop,
+                PipelineStatus.Window.of(settings.flow(), currentGate == null ? idleWindow() : currentGate.window()));
+    }
+
+    private AdaptiveWindow.Decision idleWindow() {
+        return new AdaptiveWindow(settings.flow().windowSettings(), 0, settings.flow().effectiveMinInFlight()).current();
     }
 
     private PollLoop newRun() {
@@ -242,8 +248,12 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         Consumer<byte[], byte[]> consumer = createConsumer(number, overrides);
 
         int maxInFlight = settings.flow().maxInFlight();
+        PrefetchGate previousGate = gate;
+        // a resumed run starts from the window the last one reached, not from the minimum
+        AdaptiveWindow window = new AdaptiveWindow(settings.flow().windowSettings(), System.nanoTime(),
+                previousGate == null ? settings.flow().effectiveMinInFlight() : previousGate.window().window());
         PrefetchGate newGate = new PrefetchGate(maxInFlight, settings.flow().maxInFlightBytes().toBytes(), maxPollRecords,
-                maxPollBytes, settings.flow().resumeRatio());
+                maxPollBytes, settings.flow().resumeRatio(), window, metrics::commitLatency);
         Completions completions = new Completions(maxInFlight);
         KafkaDeadLetters deadLetters = new KafkaDeadLetters(producer, settings.source().deadLetterTopic(),
                 (int) settings.source().deadLetterTruncateTo().toBytes(), backoff, metrics);
@@ -254,8 +264,9 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, dispatcher, sinkStage, deadLetters, metrics,
                 this::failed);
         gate = newGate;
-        log.info("run {} starting on topic {}: max in flight {} records / {} bytes, {} worker permits, batches of {} on {} sink threads",
-                number, settings.source().topic(), maxInFlight, settings.flow().maxInFlightBytes(), settings.flow().workerPermits(),
+        log.info("run {} starting on topic {}: max in flight {} records / {} bytes, {} window from {} records, {} worker permits, batches of {} on {} sink threads",
+                number, settings.source().topic(), maxInFlight, settings.flow().maxInFlightBytes(),
+                settings.flow().window().name().toLowerCase(java.util.Locale.ROOT), window.current().window(), settings.flow().workerPermits(),
                 settings.batch().maxSize(), settings.batch().sinkThreads());
         return new PollLoop(consumer, parts, newGate, lifecycle, () -> stopRequest, this::stopped);
     }

@@ -36,7 +36,7 @@ public final class AdaptiveWindow {
     public enum Reason {
         /** Configured {@code sluice.flow.window=fixed}: the window is the bound. */
         FIXED,
-        /** No sample yet: the window starts at its minimum and grows by probing. */
+        /** No sample yet: the window starts at its minimum (or where the last run left it) and grows by probing. */
         STARTING,
         /** Nothing committed in the last interval: no measurement, the window holds. */
         IDLE,
@@ -109,10 +109,16 @@ public final class AdaptiveWindow {
     private int cooldown;
     private int below;
 
+    /** A rule starting at the minimum window. */
     public AdaptiveWindow(Settings settings, long nowNanos) {
+        this(settings, nowNanos, settings.min());
+    }
+
+    /** A rule starting at {@code startWindow} (clamped to the bounds), e.g. where the last run left it. */
+    public AdaptiveWindow(Settings settings, long nowNanos, int startWindow) {
         this.settings = settings;
         this.sampledAtNanos = nowNanos;
-        this.current = settings.adaptive() ? new Decision(settings.min(), Reason.STARTING, 0, 0, 0)
+        this.current = settings.adaptive() ? new Decision(clamp(startWindow), Reason.STARTING, 0, 0, 0)
                 : new Decision(settings.max(), Reason.FIXED, 0, 0, 0);
     }
 

@@ -26,6 +26,11 @@ class ConfigurationValidationTest {
         "sluice.flow.max-in-flight-bytes=10B | sluice.flow.max-in-flight-bytes",
         "sluice.flow.resume-ratio=1.5 | sluice.flow.resume-ratio",
         "sluice.flow.worker-permits=-1 | sluice.flow.worker-permits",
+        "sluice.flow.window=sometimes | sluice.flow.window",
+        "sluice.flow.min-in-flight=30000 | sluice.flow.min-in-flight",
+        "sluice.flow.window-headroom=0.5 | sluice.flow.window-headroom",
+        "sluice.flow.window-hysteresis=0.95 | sluice.flow.window-hysteresis",
+        "sluice.flow.window-interval=1ms | sluice.flow.window-interval",
         "sluice.batch.max-size=0 | sluice.batch.max-size",
         "sluice.batch.max-wait=0ms | sluice.batch.max-wait",
         "sluice.retry.initial-backoff=0ms | sluice.retry.initial-backoff",
@@ -44,7 +49,7 @@ class ConfigurationValidationTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"sluice.flow.max-in-flight=20000", "sluice.shutdown.mode=abort", "sluice.batch.max-wait=5ms"})
+    @CsvSource({"sluice.flow.max-in-flight=20000", "sluice.flow.window=fixed", "sluice.flow.min-in-flight=20000", "sluice.shutdown.mode=abort", "sluice.batch.max-wait=5ms"})
     void acceptsSensibleValues(String setting) {
         runner.withPropertyValues(setting).run(context -> assertThat(context).hasNotFailed());
     }
