@@ -221,11 +221,12 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 new PipelineStatus.Totals(metrics.writtenTotal(), metrics.duplicateTotal(), metrics.deadLetteredTotal(),
                         metrics.retriesTotal()),
                 lastStop,
-                PipelineStatus.Window.of(settings.flow(), currentGate == null ? idleWindow() : currentGate.window()));
+                currentGate == null ? PipelineStatus.Window.of(settings.flow(), idleWindow(), settings.flow().effectiveMinInFlight())
+                        : PipelineStatus.Window.of(settings.flow(), currentGate.window(), currentGate.minWindow()));
     }
 
     private AdaptiveWindow.Decision idleWindow() {
-        return new AdaptiveWindow(settings.flow().windowSettings(), 0, settings.flow().effectiveMinInFlight()).current();
+        return new AdaptiveWindow(settings.flow().windowSettings(1), 0, settings.flow().effectiveMinInFlight()).current();
     }
 
     private PollLoop newRun() {
@@ -250,7 +251,7 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         int maxInFlight = settings.flow().maxInFlight();
         PrefetchGate previousGate = gate;
         // a resumed run starts from the window the last one reached, not from the minimum
-        AdaptiveWindow window = new AdaptiveWindow(settings.flow().windowSettings(), System.nanoTime(),
+        AdaptiveWindow window = new AdaptiveWindow(settings.flow().windowSettings(maxPollRecords), System.nanoTime(),
                 previousGate == null ? settings.flow().effectiveMinInFlight() : previousGate.window().window());
         PrefetchGate newGate = new PrefetchGate(maxInFlight, settings.flow().maxInFlightBytes().toBytes(), maxPollRecords,
                 maxPollBytes, settings.flow().resumeRatio(), window, metrics::commitLatency);

@@ -11,23 +11,28 @@ package dev.sluice.pipeline;
  * <ul>
  *   <li><b>Demand below the window</b> (the source was not held at it): the window follows
  *       L × headroom — up at once when that is above it, down only after {@code settleSamples}
- *       samples in a row more than {@code hysteresis} below it (so it does not oscillate).</li>
+ *       samples in a row more than {@code hysteresis} below it, and then at most by half (so it
+ *       does not oscillate).</li>
  *   <li><b>Source held at the window</b> (paused for at least a quarter of the interval): demand is
- *       not visible, and L is the window itself. The window doubles (a probe), and keeps doubling
- *       while each doubling raises λ by at least a quarter of the growth. When one does not, the
- *       stage after the source is the bottleneck and the extra records would only wait (W grows,
- *       λ does not): the window goes back to its size before the probe and holds for
- *       {@code cooldownSamples} before probing again.</li>
+ *       not visible, and L = λ·W only restates the window (in flight sits at it). The window
+ *       doubles (a probe) each sample until the source is no longer held, or it reaches the
+ *       bound.</li>
  *   <li>No record committed in the interval: nothing is learnt; the window holds.</li>
  * </ul>
  * In {@code fixed} mode the window is {@code max}; λ, W and L are measured and reported all the same.
+ *
+ * <p>What it cannot tell: while a backlog holds the source, a window that limits throughput and
+ * one that only adds waiting behind a saturated stage look the same from λ and W (both give
+ * L = window). Telling them apart by whether a probe raised λ was tried and dropped: a stage that
+ * slows down while the window grows (W rising for its own reasons) made probes look useless and
+ * throttled the source for many samples. So under a backlog the window grows to the bound, as the
+ * fixed window always was, and memory stays within the operator's budget; it comes down once the
+ * backlog is gone.
  *
  * <p>Pure (no clock of its own, no threads, no I/O) and not thread-safe: confined to the poll thread.
  */
 public final class AdaptiveWindow {
 
-    /** A probe that raised λ by less than this share of its growth found the bottleneck downstream. */
-    static final double MIN_GAIN_SHARE = 0.25;
     /** The source counts as held at the window when paused for at least this share of the interval. */
     static final double HELD_SHARE = 0.25;
     static final double PROBE_GROWTH = 2.0;
@@ -46,10 +51,8 @@ public final class AdaptiveWindow {
         STEADY,
         /** L × headroom stayed well below the window for several samples: lowered to it. */
         DEMAND_FELL,
-        /** The source was held at the window and the last growth paid: doubled. */
+        /** The source was held at the window: doubled. */
         PROBING,
-        /** The source was held at the window but a larger window did not raise λ: the stage after the source is the bottleneck. */
-        SATURATED,
         /** The source was held at the window and the window is the configured bound. */
         AT_BOUND
     }
@@ -62,10 +65,9 @@ public final class AdaptiveWindow {
      * @param hysteresis the window comes down only when L × headroom is this share below it
      * @param intervalNanos shortest sample interval
      * @param settleSamples samples in a row below the hysteresis before the window comes down
-     * @param cooldownSamples samples held after a probe found the bottleneck downstream
      */
     public record Settings(boolean adaptive, int min, int max, double headroom, double hysteresis, long intervalNanos,
-            int settleSamples, int cooldownSamples) {
+            int settleSamples) {
 
         public Settings {
             if (min < 1 || min > max) {
@@ -77,8 +79,8 @@ public final class AdaptiveWindow {
             if (!(hysteresis >= 0.0 && hysteresis < 1.0)) {
                 throw new IllegalArgumentException("sluice.flow.window-hysteresis must be in [0, 1), was " + hysteresis);
             }
-            if (intervalNanos <= 0 || settleSamples < 1 || cooldownSamples < 0) {
-                throw new IllegalArgumentException("window interval must be positive, settle samples at least 1, cooldown not negative");
+            if (intervalNanos <= 0 || settleSamples < 1) {
+                throw new IllegalArgumentException("window interval must be positive and settle samples at least 1");
             }
         }
     }
@@ -103,10 +105,7 @@ public final class AdaptiveWindow {
     private long pausedNanosAtSample;
     /** Last W in nanoseconds, for the interval's lower bound. */
     private long lastW;
-    /** Window before the probe that the next sample judges; 0 when none is pending. */
-    private int probedFrom;
-    private double rateBeforeProbe;
-    private int cooldown;
+    /** Samples in a row with L × headroom below the hysteresis. */
     private int below;
 
     /** A rule starting at the minimum window. */
@@ -150,7 +149,6 @@ public final class AdaptiveWindow {
         inFlightNanosAtSample = inFlightNanos;
         pausedNanosAtSample = pausedNanos;
         if (records <= 0) {
-            probedFrom = 0;
             current = new Decision(current.window(), settings.adaptive() ? Reason.IDLE : Reason.FIXED, 0, 0, 0);
             return current;
         }
@@ -170,27 +168,11 @@ public final class AdaptiveWindow {
         int target = clamp(Math.ceil(needed * settings.headroom()));
         if (held) {
             below = 0;
-            if (probedFrom > 0 && rate < rateBeforeProbe * (1 + MIN_GAIN_SHARE * ((double) window / probedFrom - 1))) {
-                int back = probedFrom;
-                probedFrom = 0;
-                cooldown = settings.cooldownSamples();
-                return new Decision(back, Reason.SATURATED, rate, wMillis, needed);
-            }
-            probedFrom = 0;
-            if (cooldown > 0) {
-                cooldown--;
-                return new Decision(window, Reason.SATURATED, rate, wMillis, needed);
-            }
             if (window >= settings.max()) {
                 return new Decision(window, Reason.AT_BOUND, rate, wMillis, needed);
             }
-            int grown = clamp(Math.max(target, Math.ceil(window * PROBE_GROWTH)));
-            probedFrom = window;
-            rateBeforeProbe = rate;
-            return new Decision(grown, Reason.PROBING, rate, wMillis, needed);
+            return new Decision(clamp(Math.max(target, Math.ceil(window * PROBE_GROWTH))), Reason.PROBING, rate, wMillis, needed);
         }
-        probedFrom = 0;
-        cooldown = 0;
         if (target > window) {
             below = 0;
             return new Decision(target, Reason.DEMAND_GREW, rate, wMillis, needed);
@@ -199,7 +181,8 @@ public final class AdaptiveWindow {
             below++;
             if (below >= settings.settleSamples()) {
                 below = 0;
-                return new Decision(target, Reason.DEMAND_FELL, rate, wMillis, needed);
+                // at most halved per step: a dip after a burst does not drop it to where the next burst is held
+                return new Decision(clamp(Math.max(target, window / 2.0)), Reason.DEMAND_FELL, rate, wMillis, needed);
             }
         } else {
             below = 0;

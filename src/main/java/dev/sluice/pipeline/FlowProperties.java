@@ -56,8 +56,6 @@ public record FlowProperties(
 
     /** Samples in a row below the hysteresis before the window comes down. */
     static final int SETTLE_SAMPLES = 3;
-    /** Samples the window holds after a probe found the bottleneck after the source. */
-    static final int COOLDOWN_SAMPLES = 10;
 
     /** How the source's pause mark is set. */
     public enum WindowMode { ADAPTIVE, FIXED }
@@ -78,14 +76,19 @@ public record FlowProperties(
         return new FlowProperties(maxInFlight, maxInFlightBytes, resumeRatio, workerPermits, WindowMode.ADAPTIVE, 0, 2.0, 0.25, Duration.ofMillis(500));
     }
 
-    /** {@code min-in-flight}, or a tenth of the bound when it is 0. */
+    /** {@code min-in-flight}, or a tenth of the bound when it is 0 (before the one-poll floor of {@link #windowSettings}). */
     public int effectiveMinInFlight() {
         return minInFlight > 0 ? minInFlight : Math.max(1, maxInFlight / 10);
     }
 
-    /** The settings of the window rule these properties describe. */
-    public AdaptiveWindow.Settings windowSettings() {
-        return new AdaptiveWindow.Settings(window == WindowMode.ADAPTIVE, effectiveMinInFlight(), maxInFlight, windowHeadroom,
-                windowHysteresis, windowInterval.toNanos(), SETTLE_SAMPLES, COOLDOWN_SAMPLES);
+    /**
+     * The settings of the window rule these properties describe, for a source whose polls return up
+     * to {@code onePoll} records: the window is never below one poll, since the source pauses only
+     * between polls.
+     */
+    public AdaptiveWindow.Settings windowSettings(int onePoll) {
+        int min = Math.min(maxInFlight, Math.max(effectiveMinInFlight(), onePoll));
+        return new AdaptiveWindow.Settings(window == WindowMode.ADAPTIVE, min, maxInFlight, windowHeadroom,
+                windowHysteresis, windowInterval.toNanos(), SETTLE_SAMPLES);
     }
 }

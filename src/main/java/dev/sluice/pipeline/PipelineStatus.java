@@ -24,16 +24,16 @@ public record PipelineStatus(PipelineState state, int inFlight, int maxInFlight,
      * @param arrivalRate λ: records committed per second in the last sample
      * @param timeInSystemMillis W: their mean time from poll to commit
      * @param needed L = λ·W: records in flight the measured traffic needs, before headroom
-     * @param min the smallest window ({@code sluice.flow.min-in-flight})
+     * @param min the smallest window ({@code sluice.flow.min-in-flight}, at least one poll)
      * @param max the bound ({@code sluice.flow.max-in-flight})
      */
     public record Window(String mode, int records, String reason, double arrivalRate, double timeInSystemMillis, long needed,
             int min, int max) {
 
-        public static Window of(FlowProperties flow, AdaptiveWindow.Decision decision) {
+        public static Window of(FlowProperties flow, AdaptiveWindow.Decision decision, int min) {
             return new Window(flow.window().name().toLowerCase(java.util.Locale.ROOT), decision.window(),
                     decision.reason().name().toLowerCase(java.util.Locale.ROOT), Math.round(decision.arrivalRate() * 10) / 10.0,
-                    Math.round(decision.timeInSystemMillis() * 10) / 10.0, decision.needed(), flow.effectiveMinInFlight(),
+                    Math.round(decision.timeInSystemMillis() * 10) / 10.0, decision.needed(), min,
                     flow.maxInFlight());
         }
     }

@@ -2,6 +2,8 @@ package dev.sluice.pipeline;
 
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides when the source pauses and resumes fetching, so that records polled and not yet
@@ -22,6 +24,8 @@ import java.util.function.LongSupplier;
  * <p>Written only by the poll thread; the volatile fields may be read by any thread.
  */
 public final class PrefetchGate {
+
+    private static final Logger log = LoggerFactory.getLogger(PrefetchGate.class);
 
     private final int maxInFlight;
     private final long maxInFlightBytes;
@@ -126,6 +130,10 @@ public final class PrefetchGate {
         if (rule != null) {
             AdaptiveWindow.Decision decision = rule.observe(nanoClock.getAsLong(), committedRecords, committedInFlightNanos, pausedNanos());
             if (decision != window) {
+                if (decision.window() != window.window() && log.isDebugEnabled()) {
+                    log.debug("window {} -> {} records ({}): λ {}/s, W {} ms, L {}", window.window(), decision.window(),
+                            decision.reason(), Math.round(decision.arrivalRate()), Math.round(decision.timeInSystemMillis()), decision.needed());
+                }
                 applyWindow(decision);
             }
         }
@@ -178,6 +186,11 @@ public final class PrefetchGate {
 
     public int maxInFlight() {
         return maxInFlight;
+    }
+
+    /** The smallest window (the bound when the window is not adaptive). */
+    public int minWindow() {
+        return rule == null || !rule.settings().adaptive() ? maxInFlight : rule.settings().min();
     }
 
     /** The window the source pauses at now, why, and the λ and W it was set from. */

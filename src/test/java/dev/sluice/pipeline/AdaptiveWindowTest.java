@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.pipeline.AdaptiveWindow.Decision;
 import dev.sluice.pipeline.AdaptiveWindow.Reason;
 import dev.sluice.pipeline.AdaptiveWindow.Settings;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -13,9 +15,9 @@ class AdaptiveWindowTest {
 
     private static final long SECOND = 1_000_000_000L;
 
-    /** min 100, max 20,000, headroom 2, hysteresis 0.25, interval 1 s, settle 3, cooldown 5. */
+    /** min 100, max 20,000, headroom 2, hysteresis 0.25, interval 1 s, settle 3. */
     private static Settings settings(boolean adaptive) {
-        return new Settings(adaptive, 100, 20_000, 2.0, 0.25, SECOND, 3, 5);
+        return new Settings(adaptive, 100, 20_000, 2.0, 0.25, SECOND, 3);
     }
 
     /** Feeds the rule cumulative counters as a pipeline with the given traffic would produce them. */
@@ -141,22 +143,26 @@ class AdaptiveWindowTest {
     }
 
     @Test
-    void aProbeThatOnlyAddsWaitingRevertsAndHoldsBeforeProbingAgain() {
+    void aBacklogBehindASaturatedStageGrowsTheWindowToTheBoundAsTheFixedWindowDid() {
         Traffic traffic = new Traffic(settings(true));
         traffic.interval(10_000, 100, 0);
-        // the database takes 40,000/s at most: up to a window of 4,000 (λ·W = 40,000 × 0.1) λ follows, above it W grows
-        assertThat(traffic.interval(20_000, 100, 0.8).window()).isEqualTo(4_000);
-        assertThat(traffic.interval(40_000, 100, 0.8).window()).as("2,000 → 4,000 doubled λ: probe on").isEqualTo(8_000);
-        Decision saturated = traffic.interval(42_000, 190, 0.8);
-        assertThat(saturated.window()).as("4,000 → 8,000 added 5 %%: back").isEqualTo(4_000);
-        assertThat(saturated.reason()).isEqualTo(Reason.SATURATED);
-        for (int i = 0; i < 5; i++) {
-            Decision holding = traffic.interval(40_000, 100, 0.8);
-            assertThat(holding.window()).isEqualTo(4_000);
-            assertThat(holding.reason()).isEqualTo(Reason.SATURATED);
+        // the database takes 40,000/s at most: above a window of 4,000 only W grows; λ·W restates the window
+        int window = 2_000;
+        for (int i = 0; i < 10; i++) {
+            double w = Math.max(100, window / 40.0);
+            window = traffic.interval(Math.min(40_000, window / 0.1), w, 0.8).window();
         }
-        assertThat(traffic.interval(40_000, 100, 0.8)).as("after the cooldown it probes again")
-                .extracting(Decision::window, Decision::reason).containsExactly(8_000, Reason.PROBING);
+        assertThat(traffic.rule.current()).extracting(Decision::window, Decision::reason).containsExactly(20_000, Reason.AT_BOUND);
+        for (int i = 0; i < 12; i++) {
+            traffic.interval(5_000, 100, 0);
+        }
+        assertThat(traffic.rule.current()).as("the backlog gone, it comes back to demand, halving every three samples")
+                .extracting(Decision::window, Decision::reason).containsExactly(1_250, Reason.DEMAND_FELL);
+        for (int i = 0; i < 6; i++) {
+            traffic.interval(5_000, 100, 0);
+        }
+        assertThat(traffic.rule.current()).as("L × 2 = 1,000 is within the hysteresis of 1,250")
+                .extracting(Decision::window, Decision::reason).containsExactly(1_250, Reason.STEADY);
     }
 
     @Test
@@ -166,11 +172,12 @@ class AdaptiveWindowTest {
         traffic.interval(20_000, 100, 0.8);
         traffic.interval(40_000, 100, 0.8);
         assertThat(traffic.rule.current().window()).isEqualTo(8_000);
-        traffic.interval(10_000, 100, 0);
-        traffic.interval(10_000, 100, 0);
-        Decision back = traffic.interval(10_000, 100, 0);
-        assertThat(back.window()).isEqualTo(2_000);
-        assertThat(back.reason()).isEqualTo(Reason.DEMAND_FELL);
+        List<Integer> windows = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            windows.add(traffic.interval(10_000, 100, 0).window());
+        }
+        assertThat(windows).as("down by half at most, after three samples each").containsExactly(8_000, 8_000, 4_000, 4_000, 4_000, 2_000);
+        assertThat(traffic.rule.current().reason()).isEqualTo(Reason.DEMAND_FELL);
     }
 
     @Test
@@ -212,9 +219,9 @@ class AdaptiveWindowTest {
 
     @Test
     void settingsOutsideTheirRangeNameTheProperty() {
-        assertThatThrownBy(() -> new Settings(true, 0, 100, 2, 0.25, SECOND, 3, 5)).hasMessageContaining("sluice.flow.min-in-flight");
-        assertThatThrownBy(() -> new Settings(true, 200, 100, 2, 0.25, SECOND, 3, 5)).hasMessageContaining("sluice.flow.max-in-flight");
-        assertThatThrownBy(() -> new Settings(true, 1, 100, 0.5, 0.25, SECOND, 3, 5)).hasMessageContaining("sluice.flow.window-headroom");
-        assertThatThrownBy(() -> new Settings(true, 1, 100, 2, 1.0, SECOND, 3, 5)).hasMessageContaining("sluice.flow.window-hysteresis");
+        assertThatThrownBy(() -> new Settings(true, 0, 100, 2, 0.25, SECOND, 3)).hasMessageContaining("sluice.flow.min-in-flight");
+        assertThatThrownBy(() -> new Settings(true, 200, 100, 2, 0.25, SECOND, 3)).hasMessageContaining("sluice.flow.max-in-flight");
+        assertThatThrownBy(() -> new Settings(true, 1, 100, 0.5, 0.25, SECOND, 3)).hasMessageContaining("sluice.flow.window-headroom");
+        assertThatThrownBy(() -> new Settings(true, 1, 100, 2, 1.0, SECOND, 3)).hasMessageContaining("sluice.flow.window-hysteresis");
     }
 }

@@ -83,7 +83,7 @@ class PrefetchGateTest {
     void theSourcePausesAtTheWindowAndTheWindowMovesWithWhatIsCommitted() {
         AtomicLong now = new AtomicLong(1_000_000_000L);
         List<Long> latencies = new ArrayList<>();
-        AdaptiveWindow rule = new AdaptiveWindow(new AdaptiveWindow.Settings(true, 100, 1000, 2.0, 0.25, 1_000_000_000L, 3, 5), now.get());
+        AdaptiveWindow rule = new AdaptiveWindow(new AdaptiveWindow.Settings(true, 100, 1000, 2.0, 0.25, 1_000_000_000L, 3), now.get());
         PrefetchGate gate = new PrefetchGate(1000, 1_000_000, 100, 10_000, 0.5, rule, latencies::add, now::get);
         assertThat(gate.window().window()).isEqualTo(100);
         assertThat(gate.evaluate(100)).isZero();
@@ -106,7 +106,7 @@ class PrefetchGateTest {
 
     @Test
     void theWindowNeverLetsInFlightPastTheBoundsMark() {
-        AdaptiveWindow rule = new AdaptiveWindow(new AdaptiveWindow.Settings(false, 100, 1000, 2.0, 0.25, 1_000_000_000L, 3, 5), 0);
+        AdaptiveWindow rule = new AdaptiveWindow(new AdaptiveWindow.Settings(false, 100, 1000, 2.0, 0.25, 1_000_000_000L, 3), 0);
         PrefetchGate gate = new PrefetchGate(1000, 1_000_000, 100, 10_000, 0.5, rule, nanos -> { }, () -> 0L);
         assertThat(gate.window().window()).as("fixed: the window is the bound").isEqualTo(1000);
         assertThat(gate.evaluate(900)).isZero();
