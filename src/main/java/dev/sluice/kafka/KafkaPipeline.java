@@ -250,9 +250,10 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
 
         int maxInFlight = settings.flow().maxInFlight();
         PrefetchGate previousGate = gate;
-        // a resumed run starts from the window the last one reached, not from the minimum
+        // the first run starts at the bound (a start usually meets a backlog; the window comes down in a few
+        // samples if demand is lower), a resumed run where the last one left it
         AdaptiveWindow window = new AdaptiveWindow(settings.flow().windowSettings(maxPollRecords), System.nanoTime(),
-                previousGate == null ? settings.flow().effectiveMinInFlight() : previousGate.window().window());
+                previousGate == null ? maxInFlight : previousGate.window().window());
         PrefetchGate newGate = new PrefetchGate(maxInFlight, settings.flow().maxInFlightBytes().toBytes(), maxPollRecords,
                 maxPollBytes, settings.flow().resumeRatio(), window, metrics::commitLatency);
         Completions completions = new Completions(maxInFlight);

@@ -6,8 +6,9 @@ package dev.sluice.pipeline;
  * and W the time from poll to commit of those records. The window is L × headroom, clamped to
  * [{@code min}, {@code max}]; {@code max} is the operator's bound and is never exceeded.
  *
- * <p>One sample per interval (at least {@code interval}, and at least 2 × the last W, so the
- * records a change let in have been committed before it is judged), from cumulative counters:
+ * <p>One sample per interval (at least {@code interval}, and at least 2 × the last W — capped at
+ * 20 intervals — so the records a change let in have been committed before it is judged), from
+ * cumulative counters:
  * <ul>
  *   <li><b>Demand below the window</b> (the source was not held at it): the window follows
  *       L × headroom — up at once when that is above it, down only after {@code settleSamples}
@@ -36,12 +37,14 @@ public final class AdaptiveWindow {
     /** The source counts as held at the window when paused for at least this share of the interval. */
     static final double HELD_SHARE = 0.25;
     static final double PROBE_GROWTH = 2.0;
+    /** The wait for 2 W is capped at this many intervals, so a W inflated by an outage does not freeze the window. */
+    static final long MAX_WAIT_INTERVALS = 20;
 
     /** Why the window has its size. */
     public enum Reason {
         /** Configured {@code sluice.flow.window=fixed}: the window is the bound. */
         FIXED,
-        /** No sample yet: the window starts at its minimum (or where the last run left it) and grows by probing. */
+        /** No sample yet: the window has the size it started with (the bound for a first run, where the last run left it for a resumed one). */
         STARTING,
         /** Nothing committed in the last interval: no measurement, the window holds. */
         IDLE,
@@ -49,7 +52,7 @@ public final class AdaptiveWindow {
         DEMAND_GREW,
         /** L × headroom stayed below the window (within the hysteresis, or not yet long enough): held. */
         STEADY,
-        /** L × headroom stayed well below the window for several samples: lowered to it. */
+        /** L × headroom stayed well below the window for several samples: lowered to it, at most by half. */
         DEMAND_FELL,
         /** The source was held at the window: doubled. */
         PROBING,
@@ -138,7 +141,7 @@ public final class AdaptiveWindow {
      */
     public Decision observe(long nowNanos, long committed, long inFlightNanos, long pausedNanos) {
         long elapsed = nowNanos - sampledAtNanos;
-        if (elapsed < Math.max(settings.intervalNanos(), 2 * lastW)) {
+        if (elapsed < Math.max(settings.intervalNanos(), Math.min(2 * lastW, MAX_WAIT_INTERVALS * settings.intervalNanos()))) {
             return current;
         }
         long records = committed - committedAtSample;

@@ -32,8 +32,9 @@ import org.springframework.validation.annotation.Validated;
  * @param window {@code adaptive} (default): the source pauses at a window sized from the measured
  *     λ and W, between {@code min-in-flight} and {@code max-in-flight}; {@code fixed}: at
  *     {@code max-in-flight}, as before (λ and W are still measured and reported)
- * @param minInFlight the smallest adaptive window and the one a run starts from; 0 (default) means
- *     a tenth of {@code max-in-flight} (2000: one full batch)
+ * @param minInFlight the smallest adaptive window; 0 (default) means a tenth of
+ *     {@code max-in-flight} (2000: one full batch). The first run starts at the bound and comes
+ *     down from there, a resumed run where the last one left the window
  * @param windowHeadroom the adaptive window is L × this (default 2.0: a burst of twice the measured
  *     traffic, or a W twice as long, is absorbed without pausing)
  * @param windowHysteresis the window comes down only when L × headroom stays this share below it

@@ -201,6 +201,10 @@ class AdaptiveWindowTest {
         Decision next = traffic.interval(2.5, 5_000, 100, 0);
         assertThat(next.reason()).isEqualTo(Reason.STEADY);
         assertThat(next.arrivalRate()).as("the sample spans all 6.5 s").isEqualTo(5_000.0);
+
+        Decision outage = traffic.interval(1.0, 10, 60_000, 0);
+        assertThat(traffic.interval(19.0, 5_000, 100, 0)).as("W = 60 s: the wait is capped at 20 intervals").isSameAs(outage);
+        assertThat(traffic.interval(1.0, 5_000, 100, 0)).isNotSameAs(outage);
     }
 
     @Test
