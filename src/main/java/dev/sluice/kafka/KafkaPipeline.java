@@ -1,5 +1,6 @@
 package dev.sluice.kafka;
 
+import dev.sluice.pipeline.AdaptiveWindow;
 import dev.sluice.pipeline.Backoff;
 import dev.sluice.pipeline.BatchSink;
 import dev.sluice.pipeline.Completions;
@@ -237,7 +238,13 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 current == null ? Map.of() : current.partitionView(),
                 new PipelineStatus.Totals(metrics.writtenTotal(), metrics.duplicateTotal(), metrics.deadLetteredTotal(),
                         metrics.retriesTotal()),
-                lastStop);
+                lastStop,
+                currentGate == null ? PipelineStatus.Window.of(settings.flow(), idleWindow(), settings.flow().effectiveMinInFlight())
+                        : PipelineStatus.Window.of(settings.flow(), currentGate.window(), currentGate.minWindow()));
+    }
+
+    private AdaptiveWindow.Decision idleWindow() {
+        return new AdaptiveWindow(settings.flow().windowSettings(1), 0, settings.flow().effectiveMinInFlight()).current();
     }
 
     private PollLoop newRun() {
@@ -260,8 +267,13 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         Consumer<byte[], byte[]> consumer = createConsumer(number, overrides);
 
         int maxInFlight = settings.flow().maxInFlight();
+        PrefetchGate previousGate = gate;
+        // the first run starts at the bound (a start usually meets a backlog; the window comes down in a few
+        // samples if demand is lower), a resumed run where the last one left it
+        AdaptiveWindow window = new AdaptiveWindow(settings.flow().windowSettings(maxPollRecords), System.nanoTime(),
+                previousGate == null ? maxInFlight : previousGate.window().window());
         PrefetchGate newGate = new PrefetchGate(maxInFlight, settings.flow().maxInFlightBytes().toBytes(), maxPollRecords,
-                maxPollBytes, settings.flow().resumeRatio());
+                maxPollBytes, settings.flow().resumeRatio(), window, metrics::commitLatency);
         Completions completions = new Completions(maxInFlight);
         KafkaDeadLetters deadLetters = new KafkaDeadLetters(producer, settings.source().deadLetterTopic(),
                 (int) settings.source().deadLetterTruncateTo().toBytes(),
@@ -274,10 +286,11 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, dispatcher, sinkStage, deadLetters, metrics,
                 this::failed, progress, backoff);
         gate = newGate;
-        log.info("run {} starting on topic {} ({}): max in flight {} records / {} bytes, {} worker permits, batches of {} on {} sink threads",
+        log.info("run {} starting on topic {} ({}): max in flight {} records / {} bytes, {} window from {} records, {} worker permits,"
+                        + " batches of {} on {} sink threads",
                 number, settings.source().topic(), progress == null ? "at-least-once" : "exactly-once", maxInFlight,
-                settings.flow().maxInFlightBytes(), settings.flow().workerPermits(), settings.batch().maxSize(),
-                settings.batch().sinkThreads());
+                settings.flow().maxInFlightBytes(), settings.flow().window().name().toLowerCase(java.util.Locale.ROOT),
+                window.current().window(), settings.flow().workerPermits(), settings.batch().maxSize(), settings.batch().sinkThreads());
         return new PollLoop(consumer, parts, newGate, lifecycle, () -> stopRequest, this::stopped);
     }
 

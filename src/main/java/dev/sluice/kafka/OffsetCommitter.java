@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * thread only, like the consumer and the book it uses.
  *
  * <p>Policy: on {@code sluice.source.commit-interval}, and sooner whenever records are held only by
- * the commit — while the source is paused, or once an eighth of the bound is durable but
+ * the commit — while the source is paused, or once an eighth of the window is durable but
  * uncommitted (in flight only falls at a commit, so waiting out the interval would stall the
  * source) — at most one commit per {@link #MIN_COMMIT_GAP_NANOS}.
  */
@@ -52,7 +52,7 @@ final class OffsetCommitter {
 
     void commitIfDue(PrefetchGate gate) {
         long sinceLast = System.nanoTime() - lastCommitNanos;
-        boolean held = gate.paused() || book.durableUncommitted() >= Math.max(1, gate.maxInFlight() / 8);
+        boolean held = gate.paused() || book.durableUncommitted() >= Math.max(1, gate.window().window() / 8);
         if (sinceLast >= intervalNanos || (held && sinceLast >= MIN_COMMIT_GAP_NANOS)) {
             commitDurable();
         }

@@ -182,9 +182,10 @@ final class PartitionBook {
 
     /** Takes completions handed back by workers: releases their bytes and moves the low-water marks. */
     void absorb(List<RecordRef> refs) {
+        long now = System.nanoTime();
         for (RecordRef ref : refs) {
             gate.released(ref.bytes());
-            switch (tracker.complete(ref)) {
+            switch (tracker.complete(ref, now)) {
                 case ACCEPTED -> {
                     if (completedWhileCounting >= 0) {
                         completedWhileCounting++;
@@ -253,7 +254,8 @@ final class PartitionBook {
             }
             lastCommitted.put(partition.toString(), offset.offset());
         });
-        tracker.committed(marks);
+        // each forgotten record's times feed the window (λ, W) and sluice.commit.latency
+        tracker.committed(marks, System.nanoTime(), gate::committed);
         return marks;
     }
 

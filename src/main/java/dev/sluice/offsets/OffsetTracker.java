@@ -29,6 +29,19 @@ public final class OffsetTracker {
         REPEATED
     }
 
+    /**
+     * Told, for each record a commit forgets, how long it was in flight (poll to commit: the W of
+     * Little's law for the in-flight bound) and how long it waited after completing (durable to
+     * committed). Both in nanoseconds of the clock the caller passes; meaningless where the caller
+     * gave no times.
+     */
+    @FunctionalInterface
+    public interface CommitTimes {
+        CommitTimes IGNORED = (inFlightNanos, durableToCommitNanos) -> { };
+
+        void committed(long inFlightNanos, long durableToCommitNanos);
+    }
+
     private final Map<PartitionId, PartitionWindow> windows = new HashMap<>();
     private long nextEpoch = 1;
     private int inFlight;
@@ -85,11 +98,16 @@ public final class OffsetTracker {
     }
 
     public Completion complete(RecordRef ref) {
+        return complete(ref, 0);
+    }
+
+    /** Like {@link #complete(RecordRef)}, noting when it completed (System.nanoTime) for the commit latency. */
+    public Completion complete(RecordRef ref, long completedAtNanos) {
         PartitionWindow window = windows.get(ref.partition());
         if (window == null || window.epoch != ref.epoch()) {
             return Completion.STALE;
         }
-        if (!window.complete(ref.offset())) {
+        if (!window.complete(ref.offset(), completedAtNanos)) {
             return Completion.REPEATED;
         }
         incomplete--;
@@ -118,11 +136,19 @@ public final class OffsetTracker {
 
     /** Records a successful commit of {@code offsets}; entries below them are forgotten. */
     public void committed(Map<PartitionId, Long> offsets) {
+        committed(offsets, 0, CommitTimes.IGNORED);
+    }
+
+    /**
+     * Like {@link #committed(Map)}, at {@code nowNanos} (System.nanoTime): {@code times} is told each
+     * forgotten record's time in flight and time from completion to this commit.
+     */
+    public void committed(Map<PartitionId, Long> offsets, long nowNanos, CommitTimes times) {
         offsets.forEach((partition, offset) -> {
             PartitionWindow window = windows.get(partition);
             if (window != null) {
                 int before = window.inFlight();
-                window.committed(offset);
+                window.committed(offset, nowNanos, times);
                 inFlight -= before - window.inFlight();
             }
         });

@@ -17,6 +17,8 @@ final class PartitionWindow {
     private boolean[] done = new boolean[64];
     /** When each offset was polled (System.nanoTime), for the age of the oldest incomplete record. */
     private long[] polledAt = new long[64];
+    /** When each offset was completed (System.nanoTime as given to {@link #complete}), for the commit latency. */
+    private long[] completedAt = new long[64];
     private int head;
     private int size;
     private int incomplete;
@@ -52,6 +54,7 @@ final class PartitionWindow {
         offsets[slot] = offset;
         done[slot] = false;
         polledAt[slot] = polledAtNanos;
+        completedAt[slot] = 0;
         size++;
         incomplete++;
         lastPolled = offset;
@@ -59,6 +62,11 @@ final class PartitionWindow {
 
     /** Marks {@code offset} complete; false when it is not tracked here or already complete. */
     boolean complete(long offset) {
+        return complete(offset, 0);
+    }
+
+    /** Like {@link #complete(long)}, noting when (System.nanoTime) for the commit latency. */
+    boolean complete(long offset, long completedAtNanos) {
         int index = indexOf(offset);
         if (index < 0) {
             return false;
@@ -68,6 +76,7 @@ final class PartitionWindow {
             return false;
         }
         done[slot] = true;
+        completedAt[slot] = completedAtNanos;
         incomplete--;
         return true;
     }
@@ -114,6 +123,14 @@ final class PartitionWindow {
 
     /** Records that {@code offset} was committed and forgets every entry below it. */
     void committed(long offset) {
+        committed(offset, 0, OffsetTracker.CommitTimes.IGNORED);
+    }
+
+    /**
+     * Like {@link #committed(long)}, reporting for each forgotten record its time from poll to
+     * {@code nowNanos} and from completion to {@code nowNanos}.
+     */
+    void committed(long offset, long nowNanos, OffsetTracker.CommitTimes times) {
         if (offset <= committed) {
             return;
         }
@@ -122,6 +139,7 @@ final class PartitionWindow {
             if (!done[head]) {
                 throw new IllegalStateException("committed " + offset + " past incomplete offset " + offsets[head]);
             }
+            times.committed(nowNanos - polledAt[head], nowNanos - completedAt[head]);
             head = (head + 1) % offsets.length;
             size--;
         }
@@ -164,15 +182,18 @@ final class PartitionWindow {
         long[] newOffsets = new long[offsets.length * 2];
         boolean[] newDone = new boolean[offsets.length * 2];
         long[] newPolledAt = new long[offsets.length * 2];
+        long[] newCompletedAt = new long[offsets.length * 2];
         for (int i = 0; i < size; i++) {
             int slot = (head + i) % offsets.length;
             newOffsets[i] = offsets[slot];
             newDone[i] = done[slot];
             newPolledAt[i] = polledAt[slot];
+            newCompletedAt[i] = completedAt[slot];
         }
         offsets = newOffsets;
         done = newDone;
         polledAt = newPolledAt;
+        completedAt = newCompletedAt;
         head = 0;
     }
 

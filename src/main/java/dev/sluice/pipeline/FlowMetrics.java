@@ -26,6 +26,7 @@ public final class FlowMetrics {
     private final DistributionSummary batchSize;
     private final Timer transaction;
     private final Timer endToEnd;
+    private final Timer commitLatency;
     private final LongAdder writtenTotal = new LongAdder();
     private final LongAdder duplicateTotal = new LongAdder();
     private final LongAdder deadLetteredTotal = new LongAdder();
@@ -51,6 +52,9 @@ public final class FlowMetrics {
                 .description("Time to write and commit one batch").register(registry);
         this.endToEnd = Timer.builder("sluice.latency")
                 .description("From the record's timestamp to its durable write").register(registry);
+        this.commitLatency = Timer.builder("sluice.commit.latency")
+                .description("From a record's completion (durable, or its dead letter acknowledged) to the Kafka commit of its offset")
+                .register(registry);
         FunctionCounter.builder("sluice.retry.attempts", retriesTotal, LongAdder::sum)
                 .description("Transient failures retried, all stages (by stage and cause: sluice.retries)").register(registry);
     }
@@ -93,6 +97,13 @@ public final class FlowMetrics {
         long age = System.currentTimeMillis() - recordTimestampMillis;
         if (age >= 0) {
             endToEnd.record(Duration.ofMillis(age));
+        }
+    }
+
+    /** A record's offset was committed {@code nanos} after it completed (poll thread). */
+    public void commitLatency(long nanos) {
+        if (nanos >= 0) {
+            commitLatency.record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 

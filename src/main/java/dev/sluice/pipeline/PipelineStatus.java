@@ -9,10 +9,34 @@ import java.util.Map;
  * @param paused true while the source is paused by backpressure
  * @param partitions per partition: committed offset, completed low-water mark, last polled, in flight
  * @param lastStop the last drain or abort, or null
+ * @param window the in-flight window the source pauses at, and what it was set from
  */
 public record PipelineStatus(PipelineState state, int inFlight, int maxInFlight, long inFlightBytes,
         long maxInFlightBytes, boolean paused, long oldestInFlightMillis, Map<String, PartitionStatus> partitions,
-        Totals totals, StopReport lastStop) {
+        Totals totals, StopReport lastStop, Window window) {
+
+    /**
+     * The in-flight window (see {@link AdaptiveWindow}).
+     *
+     * @param mode {@code adaptive} or {@code fixed} ({@code sluice.flow.window})
+     * @param records the source pauses once this many records are in flight
+     * @param reason why the window has this size ({@link AdaptiveWindow.Reason}, lower case)
+     * @param arrivalRate λ: records committed per second in the last sample
+     * @param timeInSystemMillis W: their mean time from poll to commit
+     * @param needed L = λ·W: records in flight the measured traffic needs, before headroom
+     * @param min the smallest window ({@code sluice.flow.min-in-flight}, at least one poll)
+     * @param max the bound ({@code sluice.flow.max-in-flight})
+     */
+    public record Window(String mode, int records, String reason, double arrivalRate, double timeInSystemMillis, long needed,
+            int min, int max) {
+
+        public static Window of(FlowProperties flow, AdaptiveWindow.Decision decision, int min) {
+            return new Window(flow.window().name().toLowerCase(java.util.Locale.ROOT), decision.window(),
+                    decision.reason().name().toLowerCase(java.util.Locale.ROOT), Math.round(decision.arrivalRate() * 10) / 10.0,
+                    Math.round(decision.timeInSystemMillis() * 10) / 10.0, decision.needed(), min,
+                    flow.maxInFlight());
+        }
+    }
 
     /** Offsets of one partition; -1 where unknown yet. */
     public record PartitionStatus(long committed, long completed, long lastPolled, int inFlight) {

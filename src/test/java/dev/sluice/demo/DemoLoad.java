@@ -112,8 +112,9 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
                 double perSecond = (done - last[0]) / ((now - last[1]) / 1e9);
                 last[0] = done;
                 last[1] = now;
-                log.info("demo: {} | {} records/s | in flight {}/{} | lag {} | written {} duplicates {} dead-lettered {} | published {}",
-                        status.state(), Math.round(perSecond), status.inFlight(), status.maxInFlight(),
+                log.info("demo: {} | {} records/s | in flight {}/{} (window {}, {}) | lag {} | written {} duplicates {} dead-lettered {} | published {}",
+                        status.state(), Math.round(perSecond), status.inFlight(), status.maxInFlight(), status.window().records(),
+                        status.window().reason(),
                         ConsumerLag.of(servers, group, source.topic()), status.totals().written(), status.totals().duplicates(),
                         status.totals().deadLettered(), publisher.acknowledged());
             } catch (RuntimeException e) {

@@ -40,7 +40,7 @@ class ResumeFailureTest {
         PipelineSettings settings = new PipelineSettings(
                 new SourceProperties("t", "t.DLT", Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(5),
                         DataSize.ofKilobytes(16), false),
-                new FlowProperties(1000, DataSize.ofMegabytes(1), 0.5, 10),
+                FlowProperties.of(1000, DataSize.ofMegabytes(1), 0.5, 10),
                 new BatchProperties(100, Duration.ofMillis(20), 2),
                 new RetryProperties(Duration.ofMillis(10), Duration.ofMillis(100), 2.0, 0.2),
                 new ShutdownProperties(StopMode.DRAIN, Duration.ofSeconds(1), Duration.ofMillis(200), FailurePolicy.STAY_UP));

@@ -73,6 +73,24 @@ class OffsetTrackerTest {
     }
 
     @Test
+    void aCommitReportsEachForgottenRecordsTimeInFlightAndSinceItCompleted() {
+        tracker.assign(P0);
+        RecordRef a = tracker.track(P0, 0, 1, 1_000);
+        RecordRef b = tracker.track(P0, 1, 1, 1_500);
+        RecordRef c = tracker.track(P0, 2, 1, 2_000);
+        tracker.complete(b, 3_000);
+        tracker.complete(a, 4_000);
+        List<long[]> times = new ArrayList<>();
+        tracker.committed(tracker.committable(), 10_000, (inFlight, sinceDurable) -> times.add(new long[] {inFlight, sinceDurable}));
+        assertThat(times).as("only the records the commit forgets, in offset order")
+                .containsExactly(new long[] {9_000, 6_000}, new long[] {8_500, 7_000});
+        tracker.complete(c, 11_000);
+        times.clear();
+        tracker.committed(tracker.committable(), 12_000, (inFlight, sinceDurable) -> times.add(new long[] {inFlight, sinceDurable}));
+        assertThat(times).containsExactly(new long[] {10_000, 1_000});
+    }
+
+    @Test
     void repeatedCompletionsAreIgnored() {
         tracker.assign(P0);
         RecordRef a = tracker.track(P0, 0, 1);

@@ -16,7 +16,8 @@ class ConfigurationValidationTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties({FlowProperties.class, BatchProperties.class, RetryProperties.class,
-        ShutdownProperties.class, SourceProperties.class, ReplayProperties.class, BrokerLagProperties.class})
+        ShutdownProperties.class, SourceProperties.class, ReplayProperties.class, BrokerLagProperties.class,
+        DeliveryProperties.class})
     static class Bound {
     }
 
@@ -28,6 +29,11 @@ class ConfigurationValidationTest {
         "sluice.flow.max-in-flight-bytes=10B | sluice.flow.max-in-flight-bytes",
         "sluice.flow.resume-ratio=1.5 | sluice.flow.resume-ratio",
         "sluice.flow.worker-permits=-1 | sluice.flow.worker-permits",
+        "sluice.flow.window=sometimes | sluice.flow.window",
+        "sluice.flow.min-in-flight=30000 | sluice.flow.min-in-flight",
+        "sluice.flow.window-headroom=0.5 | sluice.flow.window-headroom",
+        "sluice.flow.window-hysteresis=0.95 | sluice.flow.window-hysteresis",
+        "sluice.flow.window-interval=1ms | sluice.flow.window-interval",
         "sluice.batch.max-size=0 | sluice.batch.max-size",
         "sluice.batch.max-wait=0ms | sluice.batch.max-wait",
         "sluice.retry.initial-backoff=0ms | sluice.retry.initial-backoff",
@@ -41,7 +47,10 @@ class ConfigurationValidationTest {
         "sluice.replay.request-timeout=1h | sluice.replay.request-timeout",
         "sluice.replay.remembered=0 | sluice.replay.remembered",
         "sluice.lag.refresh-interval=0s | sluice.lag.refresh-interval",
-        "sluice.lag.timeout=2m | sluice.lag.timeout"
+        "sluice.lag.timeout=2m | sluice.lag.timeout",
+        "sluice.delivery.guarantee=twice | sluice.delivery.guarantee",
+        "sluice.delivery.claim-timeout=0s | sluice.delivery.claim-timeout",
+        "sluice.delivery.compact-interval=2h | sluice.delivery.compact-interval"
     })
     void failsStartupNamingTheProperty(String setting, String property) {
         runner.withPropertyValues(setting).run(context -> {
@@ -51,8 +60,9 @@ class ConfigurationValidationTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"sluice.flow.max-in-flight=20000", "sluice.shutdown.mode=abort", "sluice.batch.max-wait=5ms",
-        "sluice.replay.remembered=1000", "sluice.lag.refresh-interval=500ms"})
+    @CsvSource({"sluice.flow.max-in-flight=20000", "sluice.flow.window=fixed", "sluice.flow.min-in-flight=20000",
+        "sluice.shutdown.mode=abort", "sluice.batch.max-wait=5ms", "sluice.replay.remembered=1000",
+        "sluice.lag.refresh-interval=500ms", "sluice.delivery.guarantee=at-least-once"})
     void acceptsSensibleValues(String setting) {
         runner.withPropertyValues(setting).run(context -> assertThat(context).hasNotFailed());
     }

@@ -3,6 +3,8 @@ package dev.sluice.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -75,5 +77,40 @@ class PrefetchGateTest {
         assertThat(gate.pauseAtBound()).isTrue();
         assertThat(gate.paused()).isTrue();
         assertThat(gate.pauseAtBound()).as("already paused").isFalse();
+    }
+
+    @Test
+    void theSourcePausesAtTheWindowAndTheWindowMovesWithWhatIsCommitted() {
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        List<Long> latencies = new ArrayList<>();
+        AdaptiveWindow rule = new AdaptiveWindow(new AdaptiveWindow.Settings(true, 100, 1000, 2.0, 0.25, 1_000_000_000L, 3), now.get());
+        PrefetchGate gate = new PrefetchGate(1000, 1_000_000, 100, 10_000, 0.5, rule, latencies::add, now::get);
+        assertThat(gate.window().window()).isEqualTo(100);
+        assertThat(gate.evaluate(100)).isZero();
+        assertThat(gate.evaluate(101)).as("above the window, far below the bound").isEqualTo(1);
+
+        // held at the window for a whole second while 1,000 records were committed, 100 ms each in flight
+        for (int i = 0; i < 1000; i++) {
+            gate.committed(100_000_000L, 5_000_000L);
+        }
+        now.addAndGet(1_000_000_000L);
+        assertThat(gate.evaluate(90)).as("the window doubled (probe): 90 is below its resume mark of 100").isEqualTo(-1);
+        assertThat(gate.window()).extracting(AdaptiveWindow.Decision::window, AdaptiveWindow.Decision::reason)
+                .containsExactly(200, AdaptiveWindow.Reason.PROBING);
+        assertThat(gate.window().arrivalRate()).isEqualTo(1000.0);
+        assertThat(gate.window().timeInSystemMillis()).isEqualTo(100.0);
+        assertThat(latencies).hasSize(1000).containsOnly(5_000_000L);
+        assertThat(gate.evaluate(200)).isZero();
+        assertThat(gate.evaluate(201)).isEqualTo(1);
+    }
+
+    @Test
+    void theWindowNeverLetsInFlightPastTheBoundsMark() {
+        AdaptiveWindow rule = new AdaptiveWindow(new AdaptiveWindow.Settings(false, 100, 1000, 2.0, 0.25, 1_000_000_000L, 3), 0);
+        PrefetchGate gate = new PrefetchGate(1000, 1_000_000, 100, 10_000, 0.5, rule, nanos -> { }, () -> 0L);
+        assertThat(gate.window().window()).as("fixed: the window is the bound").isEqualTo(1000);
+        assertThat(gate.evaluate(900)).isZero();
+        assertThat(gate.evaluate(901)).as("901 + a poll of 100 > 1000, as without a window").isEqualTo(1);
+        assertThat(gate.evaluate(500)).isEqualTo(-1);
     }
 }

@@ -49,10 +49,10 @@ class KillNineIT extends ProcessTest {
     @Test
     void inAtLeastOnceModeTheRedeliveredRecordsReachTheJournalTwice() {
         String prefix = "k9a" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
-        // commits every 2 s, and early only once 5,000 records (an eighth of the bound) wait for one:
-        // a kill then surely finds records durable but not committed, which are redelivered
+        // commits every 2 s, and early only once 5,000 records (an eighth of the fixed window) wait
+        // for one: a kill then surely finds records durable but not committed, which are redelivered
         Outcome outcome = killAndRestart(prefix, List.of("--sluice.delivery.guarantee=at-least-once",
-                "--sluice.source.commit-interval=2s"), 60_000, 2, 8 * 5_000);
+                "--sluice.source.commit-interval=2s", "--sluice.flow.window=fixed"), 60_000, 2, 8 * 5_000);
         LedgerVerdict.assertLedgerExact(fleet, outcome.probe(), prefix, outcome.expected());
         Journal journal = LedgerAssertions.journal(outcome.probe().jdbc(), fleet.topic());
         LedgerVerdict.publish(prefix + "-kill9-at-least-once", String.format(Locale.ROOT,
