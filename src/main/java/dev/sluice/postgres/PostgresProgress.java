@@ -200,25 +200,23 @@ public final class PostgresProgress implements ProgressStore {
     // ---- fence and record (sink threads, inside the batch's transaction) ----
 
     /**
-     * Checks the batch's owner epochs and appends the offsets it applied (items written or found
-     * duplicate; rejected ones are dead-lettered, at least once). Returns, per item, whether it is
-     * fenced (its partition was claimed again since it was polled), or null when none is: then the
-     * caller may commit; otherwise it must roll back.
+     * Checks the owner epochs of every item's partition and appends the offsets the transaction
+     * applied (items written or found duplicate; rejected ones are dead-lettered, at least once).
+     * Returns, per item, whether it is fenced (its partition was claimed again since it was polled),
+     * or null when none is: then the caller may commit; otherwise it must roll back.
      */
     <T> boolean[] record(Connection connection, List<SinkItem<T>> batch, List<SinkOutcome> outcomes) throws SQLException {
         Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
         for (int i = 0; i < batch.size(); i++) {
-            if (outcomes.get(i) instanceof SinkOutcome.Written || outcomes.get(i) instanceof SinkOutcome.Duplicate) {
-                byTopic.computeIfAbsent(batch.get(i).record().ref().partition().topic(), t -> new ArrayList<>()).add(i);
-            }
+            byTopic.computeIfAbsent(batch.get(i).record().ref().partition().topic(), t -> new ArrayList<>()).add(i);
         }
         boolean[] fenced = null;
         for (Map.Entry<String, List<Integer>> topic : byTopic.entrySet()) {
-            Map<Integer, Long> owners = recordTopic(connection, topic.getKey(), batch, topic.getValue());
-            for (int i = 0; i < batch.size(); i++) {
+            Map<Integer, Long> owners = recordTopic(connection, topic.getKey(), batch, outcomes, topic.getValue());
+            for (int i : topic.getValue()) {
                 RecordRef ref = batch.get(i).record().ref();
                 Long ownerEpoch = owners.get(ref.partition().partition());
-                if (ref.partition().topic().equals(topic.getKey()) && (ownerEpoch == null || ownerEpoch != ref.epoch())) {
+                if (ownerEpoch == null || ownerEpoch != ref.epoch()) {
                     if (fenced == null) {
                         fenced = new boolean[batch.size()];
                     }
@@ -229,28 +227,38 @@ public final class PostgresProgress implements ProgressStore {
         return fenced;
     }
 
-    private <T> Map<Integer, Long> recordTopic(Connection connection, String topic, List<SinkItem<T>> batch, List<Integer> items)
-            throws SQLException {
-        int size = items.size();
-        int[] partitions = new int[size];
-        long[] epochs = new long[size];
-        long[] offsets = new long[size];
-        for (int j = 0; j < size; j++) {
-            RecordRef ref = batch.get(items.get(j)).record().ref();
-            partitions[j] = ref.partition().partition();
-            epochs[j] = ref.epoch();
-            offsets[j] = ref.offset();
+    /** Locks the owner rows of {@code items}' partitions and appends the applied ones' offsets; returns the owner epochs. */
+    private <T> Map<Integer, Long> recordTopic(Connection connection, String topic, List<SinkItem<T>> batch,
+            List<SinkOutcome> outcomes, List<Integer> items) throws SQLException {
+        int[] ownedPartitions = items.stream().mapToInt(i -> batch.get(i).record().ref().partition().partition()).distinct().toArray();
+        int applied = 0;
+        for (int i : items) {
+            if (applied(outcomes.get(i))) {
+                applied++;
+            }
+        }
+        int[] partitions = new int[applied];
+        long[] epochs = new long[applied];
+        long[] offsets = new long[applied];
+        int row = 0;
+        for (int i : items) {
+            if (applied(outcomes.get(i))) {
+                RecordRef ref = batch.get(i).record().ref();
+                partitions[row] = ref.partition().partition();
+                epochs[row] = ref.epoch();
+                offsets[row] = ref.offset();
+                row++;
+            }
         }
         Map<Integer, Long> owners = new HashMap<>();
         PGConnection pg = connection.unwrap(PGConnection.class);
         try (PreparedStatement record = connection.prepareStatement(RECORD)) {
-            Array partitionArray = pg.createArrayOf("int4", partitions);
             record.setString(1, group);
             record.setString(2, topic);
-            record.setArray(3, partitionArray);
+            record.setArray(3, pg.createArrayOf("int4", ownedPartitions));
             record.setString(4, group);
             record.setString(5, topic);
-            record.setArray(6, partitionArray);
+            record.setArray(6, pg.createArrayOf("int4", partitions));
             record.setArray(7, pg.createArrayOf("int8", epochs));
             record.setArray(8, pg.createArrayOf("int8", offsets));
             try (ResultSet rows = record.executeQuery()) {
@@ -260,6 +268,10 @@ public final class PostgresProgress implements ProgressStore {
             }
         }
         return owners;
+    }
+
+    private static boolean applied(SinkOutcome outcome) {
+        return outcome instanceof SinkOutcome.Written || outcome instanceof SinkOutcome.Duplicate;
     }
 
     static final String DURABLE_ITEMS = """

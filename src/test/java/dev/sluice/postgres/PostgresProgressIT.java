@@ -7,6 +7,7 @@ import dev.sluice.offsets.RecordRef;
 import dev.sluice.pipeline.BatchSink.SinkItem;
 import dev.sluice.pipeline.InboundRecord;
 import dev.sluice.pipeline.ProgressStore.Claim;
+import dev.sluice.pipeline.RejectReason;
 import dev.sluice.pipeline.SinkOutcome;
 import dev.sluice.pipeline.TransientSinkException;
 import dev.sluice.testinfra.EmbeddedInfrastructure;
@@ -122,6 +123,25 @@ class PostgresProgressIT {
         assertThat(effects(1)).as("effects of the fenced records").isZero();
         assertThat(effects(2)).isEqualTo(3);
         assertThat(claim(1, 0).applied().appliedAbove()).as("nothing recorded for the fenced records").isZero();
+    }
+
+    @Test
+    void aRejectedRecordIsNeitherRecordedNorFencedWhileItsPartitionIsOurs() throws Exception {
+        long epoch6 = claim(6, 0).epoch();
+        long epoch7 = claim(7, 0).epoch();
+        List<SinkItem<Long>> batch = new ArrayList<>(items(6, epoch6, 0, 2));
+        batch.addAll(items(7, epoch7, 0, 0));
+        TransactionalBatchSink<Long> rejectingPartition7 = new TransactionalBatchSink<>(DATA_SOURCE, (connection, items) ->
+                items.stream().map(item -> item.record().ref().partition().partition() == 7
+                        ? (SinkOutcome) new SinkOutcome.Rejected(RejectReason.CONFLICT, "test", null)
+                        : SinkOutcome.WRITTEN).toList(), progress, ObservationRegistry.NOOP);
+
+        List<SinkOutcome> outcomes = rejectingPartition7.write(batch);
+
+        assertThat(outcomes.subList(0, 3)).containsOnly(SinkOutcome.WRITTEN);
+        assertThat(outcomes.get(3)).as("a rejection of a partition without applied records in the batch").isInstanceOf(SinkOutcome.Rejected.class);
+        assertThat(claim(7, 0).applied().appliedAbove()).as("a rejected record is not recorded as applied").isZero();
+        assertThat(claim(6, 0).applied().resumeFrom(0)).isEqualTo(3);
     }
 
     @Test
