@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.process.ServiceFleet.GroupView;
 import dev.sluice.testinfra.ConsumerLag;
 import dev.sluice.testinfra.ExpectedLedger;
-import dev.sluice.testinfra.Traffic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,12 +40,8 @@ class GroupChurnIT extends ProcessTest {
     @EnumSource(GroupProtocol.class)
     void drainKillAndJoinUnderLoadLeaveNoPartitionUnconsumedAndTheInvariantExact(GroupProtocol protocol) {
         String prefix = "ch" + protocol.name().toLowerCase(Locale.ROOT).charAt(0) + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
-        fleet = new ServiceFleet(prefix, protocol, List.of("--sluice.flow.max-in-flight=" + MAX_IN_FLIGHT));
+        LedgerProbe probe = fleetWithTopics(prefix, protocol, List.of("--sluice.flow.max-in-flight=" + MAX_IN_FLIGHT), PARTITIONS);
         String servers = fleet.infra().bootstrapServers();
-        try (Traffic admin = new Traffic(servers)) {
-            admin.createTopics(PARTITIONS, fleet.topic(), fleet.deadLetterTopic());
-        }
-        LedgerProbe probe = new LedgerProbe(fleet.infra().dataSource(), prefix);
         List<String> events = new ArrayList<>();
         long started = System.nanoTime();
 

@@ -6,7 +6,6 @@ import dev.sluice.testinfra.ConsumerLag;
 import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.LedgerAssertions;
 import dev.sluice.testinfra.LedgerAssertions.Journal;
-import dev.sluice.testinfra.Traffic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,12 +70,8 @@ class KillNineIT extends ProcessTest {
         long seed = System.nanoTime();
         List<String> fleetArgs = new ArrayList<>(args);
         fleetArgs.add("--sluice.flow.max-in-flight=" + maxInFlight);
-        fleet = new ServiceFleet(prefix, GroupProtocol.CLASSIC, fleetArgs);
+        LedgerProbe probe = fleetWithTopics(prefix, GroupProtocol.CLASSIC, fleetArgs, 8);
         String servers = fleet.infra().bootstrapServers();
-        try (Traffic admin = new Traffic(servers)) {
-            admin.createTopics(8, fleet.topic(), fleet.deadLetterTopic());
-        }
-        LedgerProbe probe = new LedgerProbe(fleet.infra().dataSource(), prefix);
         load = Load.start(servers, fleet.topic(), prefix, records, seed);
 
         // kill points: random amounts of progress after each restart; their sum stays below the

@@ -1,6 +1,8 @@
 package dev.sluice.process;
 
+import dev.sluice.testinfra.Traffic;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +25,18 @@ abstract class ProcessTest {
         if (fleet != null) {
             fleet.close();
         }
+    }
+
+    /**
+     * Creates this test's fleet (topic, dead-letter topic and group named after {@code prefix}) with
+     * {@code partitions} partitions, and returns the probe of its ledger accounts.
+     */
+    protected LedgerProbe fleetWithTopics(String prefix, GroupProtocol protocol, List<String> args, int partitions) {
+        fleet = new ServiceFleet(prefix, protocol, args);
+        try (Traffic admin = new Traffic(fleet.infra().bootstrapServers())) {
+            admin.createTopics(partitions, fleet.topic(), fleet.deadLetterTopic());
+        }
+        return new LedgerProbe(fleet.infra().dataSource(), prefix);
     }
 
     /** Waits until {@code probe} counts at least {@code atLeast} payments applied, failing fast if an instance died. */

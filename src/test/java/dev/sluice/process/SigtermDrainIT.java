@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testinfra.ConsumerLag;
 import dev.sluice.testinfra.ExpectedLedger;
-import dev.sluice.testinfra.Traffic;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -28,12 +27,8 @@ class SigtermDrainIT extends ProcessTest {
     @Test
     void sigtermUnderLoadDrainsCommitsAllItFetchedAndExitsWithinTheDrainDeadline() {
         String prefix = "st" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
-        fleet = new ServiceFleet(prefix, GroupProtocol.CLASSIC, List.of());
+        LedgerProbe probe = fleetWithTopics(prefix, GroupProtocol.CLASSIC, List.of(), 8);
         String servers = fleet.infra().bootstrapServers();
-        try (Traffic admin = new Traffic(servers)) {
-            admin.createTopics(8, fleet.topic(), fleet.deadLetterTopic());
-        }
-        LedgerProbe probe = new LedgerProbe(fleet.infra().dataSource(), prefix);
         load = Load.start(servers, fleet.topic(), prefix, RECORDS, 11);
 
         ServiceProcess first = fleet.start("first");

@@ -2,7 +2,6 @@ package dev.sluice.process;
 
 import dev.sluice.process.ServiceFleet.GroupView;
 import dev.sluice.testinfra.ExpectedLedger;
-import dev.sluice.testinfra.Traffic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,12 +27,8 @@ class ZombieFencingIT extends ProcessTest {
     @Test
     void aMemberFrozenPastItsSessionAndContinuedIsFencedAndAppliesNothingTwice() {
         String prefix = "zf" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
-        fleet = new ServiceFleet(prefix, GroupProtocol.CLASSIC, List.of("--sluice.batch.max-wait=1s"));
+        LedgerProbe probe = fleetWithTopics(prefix, GroupProtocol.CLASSIC, List.of("--sluice.batch.max-wait=1s"), PARTITIONS);
         String servers = fleet.infra().bootstrapServers();
-        try (Traffic admin = new Traffic(servers)) {
-            admin.createTopics(PARTITIONS, fleet.topic(), fleet.deadLetterTopic());
-        }
-        LedgerProbe probe = new LedgerProbe(fleet.infra().dataSource(), prefix);
         List<String> events = new ArrayList<>();
         long started = System.nanoTime();
 

@@ -4,8 +4,12 @@ import dev.sluice.kafka.KafkaPipeline;
 import dev.sluice.payments.Payment;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +97,15 @@ public abstract class IntegrationTest {
 
     protected static ConditionFactory await(Duration atMost) {
         return Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100));
+    }
+
+    /** A byte-array producer on the test's broker, for records with headers of their own (close it). */
+    protected KafkaProducer<byte[], byte[]> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return new KafkaProducer<>(props);
     }
 
     /** Waits until the group has committed everything on the topic. */
