@@ -7,6 +7,7 @@ import dev.sluice.pipeline.Completions;
 import dev.sluice.pipeline.Failures;
 import dev.sluice.pipeline.FlowMetrics;
 import dev.sluice.pipeline.KeyedDispatcher;
+import dev.sluice.pipeline.WorkerLimit;
 import dev.sluice.pipeline.Lifecycle;
 import dev.sluice.pipeline.PipelineControl;
 import dev.sluice.pipeline.PipelineState;
@@ -28,6 +29,7 @@ import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
@@ -81,6 +83,10 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     private volatile StopRequest stopRequest = StopRequest.NONE;
     private final List<Failures.Listener> failureListeners = new CopyOnWriteArrayList<>();
     private volatile PrefetchGate gate;
+    /** The current run's dispatcher, for the status; null before the first run. */
+    private volatile KeyedDispatcher dispatcher;
+    /** The worker limit, kept across runs: a resumed run starts where the last one left it. Thread-safe. */
+    private final WorkerLimit workerLimit;
     private volatile StopReport lastStop;
 
     /** At-least-once, no observations (tests). */
@@ -106,6 +112,7 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         this.settings = settings;
         this.metrics = new FlowMetrics(registry);
         this.backoff = new Backoff(settings.retry());
+        this.workerLimit = WorkerLimit.of(settings.flow());
         registerGauges(registry);
     }
 
@@ -229,6 +236,7 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     public PipelineStatus status() {
         PollLoop current = run;
         PrefetchGate currentGate = gate;
+        KeyedDispatcher currentDispatcher = dispatcher;
         PipelineState state = lifecycle.state();
         return new PipelineStatus(state,
                 current == null ? 0 : current.inFlight(), settings.flow().maxInFlight(),
@@ -240,7 +248,8 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                         metrics.retriesTotal()),
                 lastStop,
                 currentGate == null ? PipelineStatus.Window.of(settings.flow(), idleWindow(), settings.flow().effectiveMinInFlight())
-                        : PipelineStatus.Window.of(settings.flow(), currentGate.window(), currentGate.minWindow()));
+                        : PipelineStatus.Window.of(settings.flow(), currentGate.window(), currentGate.minWindow()),
+                PipelineStatus.Workers.of(workerLimit, currentDispatcher == null ? 0 : currentDispatcher.busy()));
     }
 
     private AdaptiveWindow.Decision idleWindow() {
@@ -281,16 +290,18 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 observations, backoff, metrics);
         SinkStage<T> sinkStage = new SinkStage<>(settings.batch(), maxInFlight, sink, deadLetters, completions, backoff, metrics,
                 this::failed);
-        KeyedDispatcher dispatcher = new KeyedDispatcher(settings.flow().workerPermits(),
+        KeyedDispatcher newDispatcher = new KeyedDispatcher(workerLimit,
                 new RecordWorker<>(decoder, step, sinkStage, deadLetters, completions, backoff, metrics), this::failed);
-        RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, dispatcher, sinkStage, deadLetters, metrics,
-                this::failed, progress, backoff);
+        RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, newDispatcher, sinkStage, deadLetters,
+                metrics, this::failed, progress, backoff);
         gate = newGate;
-        log.info("run {} starting on topic {} ({}): max in flight {} records / {} bytes, {} window from {} records, {} worker permits,"
-                        + " batches of {} on {} sink threads",
+        dispatcher = newDispatcher;
+        log.info("run {} starting on topic {} ({}): max in flight {} records / {} bytes, {} window from {} records,"
+                        + " {} workers from {} (at most {}), batches of {} on {} sink threads",
                 number, settings.source().topic(), progress == null ? "at-least-once" : "exactly-once", maxInFlight,
-                settings.flow().maxInFlightBytes(), settings.flow().window().name().toLowerCase(java.util.Locale.ROOT),
-                window.current().window(), settings.flow().workerPermits(), settings.batch().maxSize(), settings.batch().sinkThreads());
+                settings.flow().maxInFlightBytes(), settings.flow().window().name().toLowerCase(Locale.ROOT),
+                window.current().window(), settings.flow().workers().name().toLowerCase(Locale.ROOT), workerLimit.current(),
+                workerLimit.max(), settings.batch().maxSize(), settings.batch().sinkThreads());
         return new PollLoop(consumer, parts, newGate, lifecycle, () -> stopRequest, this::stopped);
     }
 

@@ -27,8 +27,15 @@ import org.springframework.validation.annotation.Validated;
  *     exceed this (default 64MB: 20000 records of up to ~3 KB; memory stays flat under any backlog)
  * @param resumeRatio the source resumes once in flight falls to this fraction of the window and of
  *     the byte bound (default 0.5: hysteresis so pause/resume does not flap on every poll)
- * @param workerPermits virtual threads running decode/validate/process at once (default 1000:
- *     a process step blocking 20 ms then sustains 50,000 records/s)
+ * @param workerPermits the most virtual threads running decode/validate/process at once (default
+ *     4000: a process step blocking 20 ms may then sustain 200,000 records/s, one blocking 100 ms
+ *     40,000/s); with {@code workers=fixed} exactly this many
+ * @param workers {@code adaptive} (default): the worker limit follows the stage's time per record
+ *     between {@code min-worker-permits} and {@code worker-permits} (see {@link WorkerLimit});
+ *     {@code fixed}: always {@code worker-permits}
+ * @param minWorkerPermits the smallest adaptive worker limit, and where it starts; 0 (default)
+ *     means 16 or {@code worker-permits} if that is smaller (16: more than the carrier threads of
+ *     the machines this runs on, so a CPU-bound step never waits for a permit)
  * @param window {@code adaptive} (default): the source pauses at a window sized from the measured
  *     λ and W, between {@code min-in-flight} and {@code max-in-flight}; {@code fixed}: at
  *     {@code max-in-flight}, as before (λ and W are still measured and reported)
@@ -48,18 +55,26 @@ public record FlowProperties(
         @DefaultValue("20000") @Min(1) @Max(1_000_000) int maxInFlight,
         @DefaultValue("64MB") DataSize maxInFlightBytes,
         @DefaultValue("0.5") @DecimalMin("0.0") @DecimalMax("0.99") double resumeRatio,
-        @DefaultValue("1000") @Min(1) @Max(100_000) int workerPermits,
+        @DefaultValue("4000") @Min(1) @Max(100_000) int workerPermits,
+        @DefaultValue("adaptive") WorkerMode workers,
+        @DefaultValue("0") @Min(0) @Max(100_000) int minWorkerPermits,
         @DefaultValue("adaptive") WindowMode window,
         @DefaultValue("0") @Min(0) @Max(1_000_000) int minInFlight,
         @DefaultValue("2.0") @DecimalMin("1.0") @DecimalMax("10.0") double windowHeadroom,
         @DefaultValue("0.25") @DecimalMin("0.0") @DecimalMax("0.9") double windowHysteresis,
         @DefaultValue("500ms") Duration windowInterval) {
 
+    /** The adaptive worker limit's floor when {@code min-worker-permits} is 0. */
+    static final int DEFAULT_MIN_WORKER_PERMITS = 16;
+
     /** Samples in a row below the hysteresis before the window comes down. */
     static final int SETTLE_SAMPLES = 3;
 
     /** How the source's pause mark is set. */
     public enum WindowMode { ADAPTIVE, FIXED }
+
+    /** How the number of workers handling records at once is set. */
+    public enum WorkerMode { ADAPTIVE, FIXED }
 
     public FlowProperties {
         if (maxInFlightBytes == null || maxInFlightBytes.toBytes() < 1024) {
@@ -69,12 +84,22 @@ public record FlowProperties(
             throw new IllegalArgumentException("sluice.flow.min-in-flight (" + minInFlight
                     + ") must not exceed sluice.flow.max-in-flight (" + maxInFlight + ")");
         }
+        if (workers == WorkerMode.ADAPTIVE && minWorkerPermits > workerPermits) {
+            throw new IllegalArgumentException("sluice.flow.min-worker-permits (" + minWorkerPermits
+                    + ") must not exceed sluice.flow.worker-permits (" + workerPermits + ")");
+        }
         ConfigurationBounds.requireBetween("sluice.flow.window-interval", windowInterval, Duration.ofMillis(50), Duration.ofMinutes(1));
     }
 
-    /** The bounds, with the window settings at their defaults (tests and tools). */
+    /** The bounds, with exactly {@code workerPermits} workers and the window settings at their defaults (tests and tools). */
     public static FlowProperties of(int maxInFlight, DataSize maxInFlightBytes, double resumeRatio, int workerPermits) {
-        return new FlowProperties(maxInFlight, maxInFlightBytes, resumeRatio, workerPermits, WindowMode.ADAPTIVE, 0, 2.0, 0.25, Duration.ofMillis(500));
+        return new FlowProperties(maxInFlight, maxInFlightBytes, resumeRatio, workerPermits, WorkerMode.FIXED, 0,
+                WindowMode.ADAPTIVE, 0, 2.0, 0.25, Duration.ofMillis(500));
+    }
+
+    /** {@code min-worker-permits}, or 16 (at most {@code worker-permits}) when it is 0. */
+    public int effectiveMinWorkerPermits() {
+        return minWorkerPermits > 0 ? minWorkerPermits : Math.min(DEFAULT_MIN_WORKER_PERMITS, workerPermits);
     }
 
     /** {@code min-in-flight}, or a tenth of the bound when it is 0 (before the one-poll floor of {@link #windowSettings}). */

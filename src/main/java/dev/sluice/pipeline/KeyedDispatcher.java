@@ -14,16 +14,18 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Runs records on virtual threads, one lane per key: records of one key are handled one at a time
  * in the order submitted (the poll order, so offset order), records of different keys in parallel,
- * also within one partition. At most {@code permits} records are being handled at once.
+ * also within one partition. At most {@link WorkerLimit#current} records are being handled at once;
+ * every record handled is a sample of the stage's latency for an adaptive limit.
  *
  * <p>A lane is a queue of one key's pending records; it exists while the key has pending records
  * and is either waiting in {@code ready} or owned by exactly one worker, which runs it until it is
- * empty. Workers are virtual threads ({@code sluice-work-N}), at most {@code permits} of them; a
+ * empty. Workers are virtual threads ({@code sluice-work-N}), at most the limit of them; a
  * worker whose lane ran dry takes the next ready lane and lingers {@link #LINGER} for one before it
  * ends, so a steady stream reuses workers instead of starting a thread per key (the profile of the
  * throughput benchmark showed thread start-up as the workers' main cost). Lane queues are bounded
  * by the source's in-flight bound, since every queued record is in flight. Records without a key
- * share one lane per partition.
+ * share one lane per partition. When the limit falls, workers beyond it retire as their lane runs
+ * dry; when it rises, the worker that saw it starts more for the ready lanes.
  *
  * <p>Thread-safe: {@link #submit} is called by the poll thread, workers drain lanes; the lane map,
  * the ready queue, the worker set and the idle count are guarded by {@code lock}.
@@ -47,7 +49,7 @@ public final class KeyedDispatcher {
     private final Failures.Listener failures;
     /** Run by a worker right after it retired for lack of work (tests place a submit exactly there). */
     volatile Runnable afterRetire = () -> { };
-    private final int permitCount;
+    private final WorkerLimit limit;
     private final ThreadFactory threads = Thread.ofVirtual().name("sluice-work-", 0).factory();
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a lane becomes ready; idle workers wait on it. */
@@ -62,15 +64,22 @@ public final class KeyedDispatcher {
     private final Set<Thread> running = new HashSet<>();
     /** Workers waiting for a ready lane; guarded by {@code lock}. */
     private int idle;
+    /** Workers started that have not looked for a lane yet; guarded by {@code lock}. */
+    private int pendingStarts;
     /** Records being handled now; written by workers. */
     private final AtomicInteger busy = new AtomicInteger();
     /** Guarded by {@code lock}. */
     private boolean cancelled;
 
-    public KeyedDispatcher(int permits, Handler handler, Failures.Listener failures) {
+    public KeyedDispatcher(WorkerLimit limit, Handler handler, Failures.Listener failures) {
         this.handler = handler;
-        this.permitCount = permits;
+        this.limit = limit;
         this.failures = failures;
+    }
+
+    /** Exactly {@code permits} workers at most. */
+    public KeyedDispatcher(int permits, Handler handler, Failures.Listener failures) {
+        this(WorkerLimit.fixed(permits), handler, failures);
     }
 
     /** Queues {@code record} behind earlier records of its key; never blocks. Dropped once cancelled. */
@@ -93,22 +102,31 @@ public final class KeyedDispatcher {
             if (idle > 0) {
                 work.signal();
             }
-            // a signalled worker counts as idle until it wakes: start one more only when the ready
-            // lanes outnumber the waiting workers, or a burst would run on the few that were idle
-            if (ready.size() > idle && running.size() < permitCount) {
-                Thread thread = threads.newThread(this::work);
-                running.add(thread);
-                thread.start();
-            }
+            startWorkersForReadyLanes();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * A signalled worker counts as idle until it wakes: start one more only when the ready lanes
+     * outnumber the waiting workers (or a burst would run on the few that were idle), within the
+     * limit. Caller holds {@code lock}.
+     */
+    private void startWorkersForReadyLanes() {
+        int allowed = limit.current();
+        while (ready.size() > idle + pendingStarts && running.size() < allowed) {
+            Thread thread = threads.newThread(this::work);
+            running.add(thread);
+            pendingStarts++;
+            thread.start();
         }
     }
 
     private void work() {
         Thread self = Thread.currentThread();
         try {
-            for (Lane lane = nextLane(self); lane != null; lane = nextLane(self)) {
+            for (Lane lane = nextLane(self, true); lane != null; lane = nextLane(self, false)) {
                 run(lane);
             }
             afterRetire.run();
@@ -124,13 +142,22 @@ public final class KeyedDispatcher {
     }
 
     /**
-     * The next ready lane, waiting up to {@link #LINGER} for one. When there is none (or on cancel)
-     * the worker leaves {@code running} in the same critical section as it saw no work, so a submit
-     * that comes after that sees a free permit and starts a worker: no lane can wait unserved.
+     * The next ready lane, waiting up to {@link #LINGER} for one. When there is none (or on cancel,
+     * or when more workers run than the limit now allows) the worker leaves {@code running} in the
+     * same critical section as it saw no work, so a submit that comes after that sees a free permit
+     * and starts a worker: no lane can wait unserved.
      */
-    private Lane nextLane(Thread self) throws InterruptedException {
+    private Lane nextLane(Thread self, boolean first) throws InterruptedException {
         lock.lock();
         try {
+            if (first) {
+                pendingStarts--;
+            }
+            if (running.size() > limit.current()) {
+                running.remove(self);
+                ended.signalAll();
+                return null;
+            }
             long remaining = LINGER.toNanos();
             while (ready.isEmpty() && !cancelled && remaining > 0) {
                 idle++;
@@ -172,14 +199,19 @@ public final class KeyedDispatcher {
                     lanes.remove(lane.key(), lane);
                     return;
                 }
+                if (ready.size() > idle + pendingStarts) {
+                    startWorkersForReadyLanes(); // the limit may have grown since the last submit
+                }
             } finally {
                 lock.unlock();
             }
-            busy.incrementAndGet();
+            int busyNow = busy.incrementAndGet();
+            long started = System.nanoTime();
             try {
                 handler.handle(next);
             } finally {
                 busy.decrementAndGet();
+                limit.sample(started, System.nanoTime() - started, busyNow);
             }
         }
     }

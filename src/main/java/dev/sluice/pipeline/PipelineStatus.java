@@ -10,10 +10,30 @@ import java.util.Map;
  * @param partitions per partition: committed offset, completed low-water mark, last polled, in flight
  * @param lastStop the last drain or abort, or null
  * @param window the in-flight window the source pauses at, and what it was set from
+ * @param workers how many workers may handle records at once, and the latency that limit follows
  */
 public record PipelineStatus(PipelineState state, int inFlight, int maxInFlight, long inFlightBytes,
         long maxInFlightBytes, boolean paused, long oldestInFlightMillis, Map<String, PartitionStatus> partitions,
-        Totals totals, StopReport lastStop, Window window) {
+        Totals totals, StopReport lastStop, Window window, Workers workers) {
+
+    /**
+     * The worker limit (see {@link WorkerLimit}).
+     *
+     * @param mode {@code adaptive} or {@code fixed} ({@code sluice.flow.workers})
+     * @param limit workers that may handle records at once now
+     * @param busy workers handling a record right now
+     * @param min the smallest adaptive limit ({@code sluice.flow.min-worker-permits})
+     * @param max the bound ({@code sluice.flow.worker-permits})
+     * @param lastMillis time the last record took on its worker (adaptive only)
+     * @param baselineMillis the long-run average time per record the limit compares against (adaptive only)
+     */
+    public record Workers(String mode, int limit, int busy, int min, int max, double lastMillis, double baselineMillis) {
+
+        public static Workers of(WorkerLimit limit, int busy) {
+            return new Workers(limit.adaptive() ? "adaptive" : "fixed", limit.current(), busy, limit.min(), limit.max(),
+                    Math.round(limit.lastMillis() * 1000) / 1000.0, Math.round(limit.baselineMillis() * 1000) / 1000.0);
+        }
+    }
 
     /**
      * The in-flight window (see {@link AdaptiveWindow}).

@@ -15,7 +15,13 @@ final class BenchTable {
      * @param verdict "met", "NOT met" or "" (a reference row)
      */
     record Row(String scenario, String contender, String settings, long records, double seconds, double rate, String versus,
-            String target, String verdict, String check) {
+            String target, String verdict, String check, String cpu) {
+
+        /** A row with no CPU figure (references, ratios, S4 and S5). */
+        Row(String scenario, String contender, String settings, long records, double seconds, double rate, String versus,
+                String target, String verdict, String check) {
+            this(scenario, contender, settings, records, seconds, rate, versus, target, verdict, check, "");
+        }
     }
 
     private final List<Row> rows = new ArrayList<>();
@@ -50,8 +56,8 @@ final class BenchTable {
 
     String markdown(String header) {
         StringBuilder out = new StringBuilder(header).append("\n\n");
-        out.append("| scenario | contender | settings | records | seconds | records/s | ratio | target | verdict | invariant |\n");
-        out.append("|---|---|---|---:|---:|---:|---|---|---|---|\n");
+        out.append("| scenario | contender | settings | records | seconds | records/s | CPU per record | ratio | target | verdict | invariant |\n");
+        out.append("|---|---|---|---:|---:|---:|---|---|---|---|---|\n");
         for (Row row : rows) {
             out.append(format(row)).append('\n');
         }
@@ -62,9 +68,9 @@ final class BenchTable {
     }
 
     private static String format(Row row) {
-        return String.format(Locale.ROOT, "| %s | %s | %s | %,d | %.2f | %s | %s | %s | %s | %s |", row.scenario(), row.contender(),
+        return String.format(Locale.ROOT, "| %s | %s | %s | %,d | %.2f | %s | %s | %s | %s | %s | %s |", row.scenario(), row.contender(),
                 row.settings(), row.records(), row.seconds(), row.rate() > 0 ? String.format(Locale.ROOT, "%,.0f", row.rate()) : "–",
-                row.versus(), row.target(), row.verdict(), row.check());
+                row.cpu(), row.versus(), row.target(), row.verdict(), row.check());
     }
 
     static String ratio(double value, String of) {

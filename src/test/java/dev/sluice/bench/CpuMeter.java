@@ -36,10 +36,23 @@ final class CpuMeter {
         return new Snapshot(jvm, postgresTicks() * NANOS_PER_TICK);
     }
 
-    /** "JVM x µs + PostgreSQL y µs of CPU per record" between two snapshots. */
-    static String perRecord(Snapshot before, Snapshot after, long records) {
-        return String.format(java.util.Locale.ROOT, "CPU per record: JVM %.1f µs + PostgreSQL %.1f µs",
-                (after.jvmNanos() - before.jvmNanos()) / 1e3 / records, (after.postgresNanos() - before.postgresNanos()) / 1e3 / records);
+    /** CPU per record between two snapshots, in microseconds. */
+    record PerRecord(double jvmMicros, double postgresMicros) {
+
+        /** "JVM x + PG y µs", the table's column. */
+        String describe() {
+            return String.format(java.util.Locale.ROOT, "JVM %.1f + PG %.1f µs", jvmMicros, postgresMicros);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "CPU per record: JVM %.1f µs + PostgreSQL %.1f µs", jvmMicros, postgresMicros);
+        }
+    }
+
+    static PerRecord perRecord(Snapshot before, Snapshot after, long records) {
+        return new PerRecord((after.jvmNanos() - before.jvmNanos()) / 1e3 / records,
+                (after.postgresNanos() - before.postgresNanos()) / 1e3 / records);
     }
 
     private long postgresTicks() {

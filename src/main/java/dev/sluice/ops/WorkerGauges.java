@@ -1,0 +1,27 @@
+package dev.sluice.ops;
+
+import dev.sluice.pipeline.PipelineControl;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code sluice.workers.*}: the worker limit, the workers busy, and the time per record the
+ * adaptive limit follows, read from the pipeline's published status at each scrape. Thread-safe:
+ * stateless.
+ */
+@Component
+class WorkerGauges {
+
+    WorkerGauges(MeterRegistry registry, PipelineControl pipeline) {
+        Gauge.builder("sluice.workers.limit", pipeline, p -> p.status().workers().limit())
+                .description("Workers that may handle records at once (the adaptive or fixed limit)").register(registry);
+        Gauge.builder("sluice.workers.busy", pipeline, p -> p.status().workers().busy())
+                .description("Workers handling a record right now").register(registry);
+        Gauge.builder("sluice.workers.latency", pipeline, p -> p.status().workers().lastMillis() / 1000.0)
+                .baseUnit("seconds").description("Time the last record took on its worker (adaptive limit only)").register(registry);
+        Gauge.builder("sluice.workers.latency.baseline", pipeline, p -> p.status().workers().baselineMillis() / 1000.0)
+                .baseUnit("seconds").description("Long-run average time per record the adaptive limit compares against")
+                .register(registry);
+    }
+}
