@@ -1,7 +1,6 @@
 package dev.sluice.pipeline;
 
 import dev.sluice.offsets.RecordRef;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -33,7 +32,7 @@ public record InboundRecord(RecordRef ref, byte[] key, byte[] value, long timest
      * on one shard, so records of one order key become durable in offset order.
      */
     public Object orderKey() {
-        return key == null ? ref.partition() : ByteBuffer.wrap(key);
+        return key == null ? ref.partition() : new KeyBytes(key);
     }
 
     /** The last value of header {@code key} as UTF-8, or null when absent (Kafka's "last header wins"). */

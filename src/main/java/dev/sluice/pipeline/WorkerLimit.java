@@ -1,40 +1,76 @@
 package dev.sluice.pipeline;
 
+import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limit.WindowedLimit;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
  * How many records the dispatcher's workers handle at once (decode → validate → process → hand to
  * the sink). {@code fixed}: the configured permits. {@code adaptive}: Netflix concurrency-limits'
- * {@link Gradient2Limit}, fed one sample per record (the time a worker spent on it), between
- * {@code min} and {@code max}.
+ * {@link Gradient2Limit} behind a {@link WindowedLimit}, between {@code min} and {@code max}.
  *
- * <p>Why a gradient on latency: while the stage's time per record stays at its long-run average
- * (a blocking call that is not overloaded), more workers mean more throughput, and the limit grows
- * by a few permits per record handled — so by a share of itself per stage latency, doubling in a
- * few round trips. When the time per record rises above {@code 1.5 ×} its long-run average
- * (a dependency that slows down under the load, a CPU that is saturated and queues the workers, a
- * sink that no longer takes records), more workers only queue, and the limit shrinks towards what
- * the stage sustains. A limit that is not used (fewer than half its workers busy) does not move:
- * an idle stage neither earns nor loses permits.
+ * <p>The rule. Every record handled is a sample: the time it took on its worker, and how many
+ * workers were busy. Samples are averaged over a window of at least {@link #MIN_WINDOW} and twice
+ * the shortest time per record seen in it (at most {@link #MAX_WINDOW}, at least
+ * {@link #WINDOW_SAMPLES} samples); each window updates the limit once:
+ * <ul>
+ *   <li>while the window's average stays within {@link #RTT_TOLERANCE} × its long-run average
+ *       (a blocking call that is not overloaded), more workers mean more throughput: the limit
+ *       grows by about {@code smoothing × queue share} = 12.5 % per window, so from 16 to 1,000 in
+ *       about 35 windows (3.5 s for a 20 ms step, 35 s for a 1 s one);</li>
+ *   <li>when the average rises above that (a dependency slowing down under the load, a saturated
+ *       CPU queueing the workers, a sink that no longer takes records), more workers only queue:
+ *       the limit shrinks, by up to 12.5 % per window;</li>
+ *   <li>while fewer than half the limit's workers are busy (not enough keys ready, the in-flight
+ *       window full of records waiting for the sink), the limit holds: an idle stage neither earns
+ *       nor loses permits;</li>
+ *   <li>records that take under {@link #MIN_RTT} (a CPU-only step: parse and hand over) are not
+ *       samples: such a stage needs no more workers than carrier threads, which the floor covers.</li>
+ * </ul>
+ * What it cannot do: Gradient2's long-run average follows a sustained rise (over its long window,
+ * {@link #LONG_WINDOW} windows), so under a dependency that stays overloaded for minutes the limit
+ * creeps up again, slowly; {@code max} bounds it. A fixed limit is {@code sluice.flow.workers=fixed}.
  *
- * <p>Thread-safe: {@link #sample} is called by every worker ({@code Gradient2Limit} is synchronized
- * internally); {@link #current} is a volatile read.
+ * <p>Thread-safe: {@link #sample} is called by every worker (the library's windows are lock-free
+ * and update the limit under a lock once per window); {@link #current} is a volatile read.
  */
 public final class WorkerLimit {
 
     /** Tolerated rise of the time per record over its long-run average before the limit shrinks. */
     static final double RTT_TOLERANCE = 1.5;
+    /** Shortest window of samples (the library's floor). */
+    static final Duration MIN_WINDOW = Duration.ofMillis(100);
+    /** Longest window of samples: a slow step still updates the limit once a second. */
+    static final Duration MAX_WINDOW = Duration.ofSeconds(1);
+    /** A window updates the limit only with more than this many samples. */
+    static final int WINDOW_SAMPLES = 10;
+    /** Records handled faster than this are not samples (a CPU-only stage). */
+    static final Duration MIN_RTT = Duration.ofNanos(100_000);
+    /** Windows in Gradient2's long-run average. */
+    static final int LONG_WINDOW = 600;
+    /** Per window the limit may grow by its queue share times the smoothing: 0.25 × 0.5 = 12.5 %. */
+    static final double QUEUE_SHARE = 0.25;
+    static final double SMOOTHING = 0.5;
 
     private final int min;
     private final int max;
     /** Null when fixed. */
     private final Gradient2Limit gradient;
+    /** Feeds {@code gradient} one averaged sample per window; null when fixed. */
+    private final Limit windowed;
 
     private WorkerLimit(int min, int max, Gradient2Limit gradient) {
         this.min = min;
         this.max = max;
         this.gradient = gradient;
+        this.windowed = gradient == null ? null : WindowedLimit.newBuilder()
+                .minWindowTime(MIN_WINDOW.toNanos(), TimeUnit.NANOSECONDS)
+                .maxWindowTime(MAX_WINDOW.toNanos(), TimeUnit.NANOSECONDS)
+                .windowSize(WINDOW_SAMPLES)
+                .minRttThreshold(MIN_RTT.toNanos(), TimeUnit.NANOSECONDS)
+                .build(gradient);
     }
 
     /** Always {@code permits}. */
@@ -56,6 +92,9 @@ public final class WorkerLimit {
                 .minLimit(min)
                 .maxConcurrency(max)
                 .rttTolerance(RTT_TOLERANCE)
+                .queueSizeFunction(limit -> Math.max(4, (int) (limit * QUEUE_SHARE)))
+                .smoothing(SMOOTHING)
+                .longWindow(LONG_WINDOW)
                 .build());
     }
 
@@ -88,8 +127,8 @@ public final class WorkerLimit {
      * included) were handling records when it started. No-op when fixed.
      */
     public void sample(long startNanos, long nanos, int busy) {
-        if (gradient != null) {
-            gradient.onSample(startNanos, nanos, busy, false);
+        if (windowed != null) {
+            windowed.onSample(startNanos, nanos, busy, false);
         }
     }
 

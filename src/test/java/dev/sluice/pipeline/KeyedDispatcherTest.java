@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.sluice.testinfra.SimulatedCall;
 import org.junit.jupiter.api.Test;
 
 class KeyedDispatcherTest {
@@ -151,5 +152,29 @@ class KeyedDispatcherTest {
         assertThat(reported.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(failuresSeen).singleElement().isInstanceOf(OutOfMemoryError.class);
         assertThat(dispatcher.awaitIdle(Duration.ofSeconds(5))).as("the failed worker left the running set").isTrue();
+    }
+
+    @Test
+    void anAdaptiveLimitThatGrowsStartsWorkersForLanesAlreadyWaitingWithoutAnotherSubmit() throws InterruptedException {
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger maxConcurrent = new AtomicInteger();
+        int records = 3000;
+        CountDownLatch done = new CountDownLatch(records);
+        KeyedDispatcher dispatcher = new KeyedDispatcher(WorkerLimit.adaptive(2, 64), record -> {
+            maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+            SimulatedCall.take(Duration.ofMillis(5)); // a blocking call that does not slow down with load
+            concurrent.decrementAndGet();
+            done.countDown();
+        }, failures);
+        // every lane is ready before the first worker ran: growth can only come from the workers themselves
+        for (int i = 0; i < records; i++) {
+            dispatcher.submit(record("k" + i, i));
+        }
+
+        assertThat(done.await(60, TimeUnit.SECONDS)).as("all handled").isTrue();
+        assertThat(maxConcurrent.get()).as("more than the 2 workers it started with, never above the bound")
+                .isGreaterThan(2).isLessThanOrEqualTo(64);
+        assertThat(dispatcher.awaitIdle(Duration.ofSeconds(5))).isTrue();
+        assertThat(failuresSeen).isEmpty();
     }
 }

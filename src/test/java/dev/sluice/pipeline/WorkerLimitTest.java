@@ -1,0 +1,85 @@
+package dev.sluice.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.function.IntToLongFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The adaptive worker limit against a simulated stage (closed loop, simulated clock): every worker
+ * the limit allows is busy, each record takes what the stage's latency function says for that
+ * many concurrent calls, and every record handled is one sample.
+ */
+class WorkerLimitTest {
+
+    private static final long MS = 1_000_000L;
+
+    /** Runs the loop for {@code seconds} of simulated time and returns the limit at the end. */
+    private static int run(WorkerLimit limit, int seconds, IntToLongFunction latencyNanos, boolean allBusy) {
+        long now = 0;
+        double due = 0;
+        for (int tick = 0; tick < seconds * 1000; tick++, now += MS) {
+            int workers = limit.current();
+            long latency = latencyNanos.applyAsLong(workers);
+            due += workers * (double) MS / latency; // records completing in this 1 ms tick
+            for (; due >= 1; due--) {
+                limit.sample(now - latency, latency, allBusy ? workers : Math.max(1, workers / 4));
+            }
+        }
+        return limit.current();
+    }
+
+    @Test
+    void aBlockingStepThatIsNotOverloadedGetsWorkersUpToTheBound() {
+        WorkerLimit limit = WorkerLimit.adaptive(16, 4000);
+        assertThat(limit.current()).as("starts at the floor").isEqualTo(16);
+
+        int afterTwoSeconds = run(limit, 2, workers -> 20 * MS, true);
+        assertThat(afterTwoSeconds).as("grows while the 20 ms stays 20 ms").isGreaterThan(100);
+        assertThat(run(limit, 8, workers -> 20 * MS, true)).as("within 10 s at the bound").isEqualTo(4000);
+        assertThat(limit.baselineMillis()).isCloseTo(20.0, org.assertj.core.data.Offset.offset(1.0));
+    }
+
+    @Test
+    void aDependencyThatSlowsDownUnderLoadHoldsTheLimitNearItsCapacity() {
+        // a service that answers in 20 ms up to 50 concurrent calls and queues beyond: latency ∝ calls / 50
+        IntToLongFunction overloaded = workers -> 20 * MS * Math.max(1, workers) / Math.min(Math.max(1, workers), 50) ;
+        WorkerLimit limit = WorkerLimit.adaptive(16, 4000);
+
+        int limitAfter = run(limit, 10, overloaded, true);
+
+        assertThat(limitAfter).as("far below the bound of 4000: more workers would only queue at the service")
+                .isBetween(50, 200);
+    }
+
+    @Test
+    void aLimitThatIsNotUsedDoesNotGrow() {
+        WorkerLimit limit = WorkerLimit.adaptive(16, 4000);
+
+        assertThat(run(limit, 5, workers -> 20 * MS, false)).as("a quarter of the workers busy").isEqualTo(16);
+    }
+
+    @Test
+    void aCpuOnlyStageIsNotSampledAndKeepsTheFloor() {
+        WorkerLimit limit = WorkerLimit.adaptive(16, 4000);
+
+        assertThat(run(limit, 2, workers -> 20_000L, true)).as("20 µs per record").isEqualTo(16);
+    }
+
+    @Test
+    void aFixedLimitIsThePermitsWhateverTheSamples() {
+        WorkerLimit limit = WorkerLimit.fixed(1000);
+
+        assertThat(run(limit, 2, workers -> 20 * MS, true)).isEqualTo(1000);
+        assertThat(limit.adaptive()).isFalse();
+        assertThat(limit.min()).isEqualTo(1000);
+        assertThat(limit.lastMillis()).isZero();
+    }
+
+    @Test
+    void boundsOutsideTheirRangeAreRefusedNamingTheProperty() {
+        assertThatThrownBy(() -> WorkerLimit.adaptive(20, 10)).hasMessageContaining("sluice.flow.min-worker-permits");
+        assertThatThrownBy(() -> WorkerLimit.fixed(0)).hasMessageContaining("sluice.flow.worker-permits");
+    }
+}
