@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code sluice.workers.*}: the worker limit, the workers busy, and the time per record the
- * adaptive limit follows, read from the pipeline's published status at each scrape. Thread-safe:
+ * {@code sluice.workers.*}: the worker limit, the workers busy, and the last time per record the
+ * adaptive limit saw, read from the pipeline's published status at each scrape. Thread-safe:
  * stateless.
  */
 @Component
@@ -20,8 +20,5 @@ class WorkerGauges {
                 .description("Workers handling a record right now").register(registry);
         Gauge.builder("sluice.workers.latency", pipeline, p -> p.status().workers().lastMillis() / 1000.0)
                 .baseUnit("seconds").description("Time the last record took on its worker (adaptive limit only)").register(registry);
-        Gauge.builder("sluice.workers.latency.baseline", pipeline, p -> p.status().workers().baselineMillis() / 1000.0)
-                .baseUnit("seconds").description("Long-run average time per record the adaptive limit compares against")
-                .register(registry);
     }
 }

@@ -25,13 +25,12 @@ public record PipelineStatus(PipelineState state, int inFlight, int maxInFlight,
      * @param min the smallest adaptive limit ({@code sluice.flow.min-worker-permits})
      * @param max the bound ({@code sluice.flow.worker-permits})
      * @param lastMillis time the last record took on its worker (adaptive only)
-     * @param baselineMillis the long-run average time per record the limit compares against (adaptive only)
      */
-    public record Workers(String mode, int limit, int busy, int min, int max, double lastMillis, double baselineMillis) {
+    public record Workers(String mode, int limit, int busy, int min, int max, double lastMillis) {
 
         public static Workers of(WorkerLimit limit, int busy) {
             return new Workers(limit.adaptive() ? "adaptive" : "fixed", limit.current(), busy, limit.min(), limit.max(),
-                    Math.round(limit.lastMillis() * 1000) / 1000.0, Math.round(limit.baselineMillis() * 1000) / 1000.0);
+                    Math.round(limit.lastMillis() * 1000) / 1000.0);
         }
     }
 

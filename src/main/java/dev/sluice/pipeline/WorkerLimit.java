@@ -1,7 +1,7 @@
 package dev.sluice.pipeline;
 
 import com.netflix.concurrency.limits.Limit;
-import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limit.VegasLimit;
 import com.netflix.concurrency.limits.limit.WindowedLimit;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -9,37 +9,35 @@ import java.util.concurrent.TimeUnit;
 /**
  * How many records the dispatcher's workers handle at once (decode → validate → process → hand to
  * the sink). {@code fixed}: the configured permits. {@code adaptive}: Netflix concurrency-limits'
- * {@link Gradient2Limit} behind a {@link WindowedLimit}, between {@code min} and {@code max}.
+ * {@link VegasLimit} behind a {@link WindowedLimit}, between {@code min} and {@code max}.
  *
  * <p>The rule. Every record handled is a sample: the time it took on its worker, and how many
  * workers were busy. Samples are averaged over a window of at least {@link #MIN_WINDOW} and twice
- * the shortest time per record seen in it (at most {@link #MAX_WINDOW}, at least
- * {@link #WINDOW_SAMPLES} samples); each window updates the limit once:
+ * the shortest time per record seen in it (at most {@link #MAX_WINDOW}, more than
+ * {@link #WINDOW_SAMPLES} samples); each window's average time is compared with the lowest window
+ * average seen (the time per record without queueing) and updates the limit once:
  * <ul>
- *   <li>while the window's average stays within {@link #RTT_TOLERANCE} × its long-run average
- *       (a blocking call that is not overloaded), more workers mean more throughput: the limit
- *       grows by about {@code smoothing × queue share} = 12.5 % per window, so from 16 to 1,000 in
- *       about 35 windows (3.5 s for a 20 ms step, 35 s for a 1 s one);</li>
- *   <li>when the average rises above that (a dependency slowing down under the load, a saturated
- *       CPU queueing the workers, a sink that no longer takes records), more workers only queue:
- *       the limit shrinks, by up to 12.5 % per window;</li>
- *   <li>while fewer than half the limit's workers are busy (not enough keys ready, the in-flight
- *       window full of records waiting for the sink), the limit holds: an idle stage neither earns
- *       nor loses permits;</li>
+ *   <li>at most 1.1 × the lowest (nothing queues: a blocking call that is not overloaded): the
+ *       limit grows by half, so from 16 to 4,000 in about 14 windows — 1.4 s with a 20 ms step;</li>
+ *   <li>at most 1.33 ×: it grows by an eighth;</li>
+ *   <li>above 2 × (a dependency slowing down under the load, a saturated CPU queueing the workers,
+ *       a sink that no longer takes records): it shrinks by a fifth;</li>
+ *   <li>in between, or while fewer than half its workers are busy (few keys ready, the in-flight
+ *       window full of records waiting for the sink): it holds;</li>
  *   <li>records that take under {@link #MIN_RTT} (a CPU-only step: parse and hand over) are not
  *       samples: such a stage needs no more workers than carrier threads, which the floor covers.</li>
  * </ul>
- * What it cannot do: Gradient2's long-run average follows a sustained rise (over its long window,
- * {@link #LONG_WINDOW} windows), so under a dependency that stays overloaded for minutes the limit
- * creeps up again, slowly; {@code max} bounds it. A fixed limit is {@code sluice.flow.workers=fixed}.
+ * Every 15-30 × limit windows the lowest time is taken afresh from the current window (Vegas's
+ * probe), so a dependency that became slower for good is re-measured: after a collapse to the
+ * floor that comes within a few windows. What it cannot do: each probe under a dependency that
+ * stays overloaded accepts that window's queueing as the new lowest, so over minutes the limit
+ * creeps up; {@code max} bounds it. A fixed limit is {@code sluice.flow.workers=fixed}.
  *
  * <p>Thread-safe: {@link #sample} is called by every worker (the library's windows are lock-free
  * and update the limit under a lock once per window); {@link #current} is a volatile read.
  */
 public final class WorkerLimit {
 
-    /** Tolerated rise of the time per record over its long-run average before the limit shrinks. */
-    static final double RTT_TOLERANCE = 1.5;
     /** Shortest window of samples (the library's floor). */
     static final Duration MIN_WINDOW = Duration.ofMillis(100);
     /** Longest window of samples: a slow step still updates the limit once a second. */
@@ -48,29 +46,18 @@ public final class WorkerLimit {
     static final int WINDOW_SAMPLES = 10;
     /** Records handled faster than this are not samples (a CPU-only stage). */
     static final Duration MIN_RTT = Duration.ofNanos(100_000);
-    /** Windows in Gradient2's long-run average. */
-    static final int LONG_WINDOW = 600;
-    /** Per window the limit may grow by its queue share times the smoothing: 0.25 × 0.5 = 12.5 %. */
-    static final double QUEUE_SHARE = 0.25;
-    static final double SMOOTHING = 0.5;
 
     private final int min;
     private final int max;
     /** Null when fixed. */
-    private final Gradient2Limit gradient;
-    /** Feeds {@code gradient} one averaged sample per window; null when fixed. */
-    private final Limit windowed;
+    private final Limit limit;
+    /** Time the last sampled record took, in nanoseconds; written by workers. */
+    private volatile long lastNanos;
 
-    private WorkerLimit(int min, int max, Gradient2Limit gradient) {
+    private WorkerLimit(int min, int max, Limit limit) {
         this.min = min;
         this.max = max;
-        this.gradient = gradient;
-        this.windowed = gradient == null ? null : WindowedLimit.newBuilder()
-                .minWindowTime(MIN_WINDOW.toNanos(), TimeUnit.NANOSECONDS)
-                .maxWindowTime(MAX_WINDOW.toNanos(), TimeUnit.NANOSECONDS)
-                .windowSize(WINDOW_SAMPLES)
-                .minRttThreshold(MIN_RTT.toNanos(), TimeUnit.NANOSECONDS)
-                .build(gradient);
+        this.limit = limit;
     }
 
     /** Always {@code permits}. */
@@ -87,15 +74,23 @@ public final class WorkerLimit {
             throw new IllegalArgumentException("sluice.flow.min-worker-permits (" + min
                     + ") must be between 1 and sluice.flow.worker-permits (" + max + ")");
         }
-        return new WorkerLimit(min, max, Gradient2Limit.newBuilder()
+        // queue = limit × (1 - lowest / now): the thresholds are shares of the limit, so the rule
+        // reads as ratios of the time per record (1.1, 1.33, 2) whatever the limit
+        VegasLimit vegas = VegasLimit.newBuilder()
                 .initialLimit(min)
-                .minLimit(min)
                 .maxConcurrency(max)
-                .rttTolerance(RTT_TOLERANCE)
-                .queueSizeFunction(limit -> Math.max(4, (int) (limit * QUEUE_SHARE)))
-                .smoothing(SMOOTHING)
-                .longWindow(LONG_WINDOW)
-                .build());
+                .thresholdFunction(limit -> Math.max(1, limit / 10))
+                .alphaFunction(limit -> Math.max(2, limit / 4))
+                .betaFunction(limit -> Math.max(4, limit / 2))
+                .increaseFunction(limit -> limit * 1.125)
+                .decreaseFunction(limit -> Math.max(min, limit * 0.8))
+                .build();
+        return new WorkerLimit(min, max, WindowedLimit.newBuilder()
+                .minWindowTime(MIN_WINDOW.toNanos(), TimeUnit.NANOSECONDS)
+                .maxWindowTime(MAX_WINDOW.toNanos(), TimeUnit.NANOSECONDS)
+                .windowSize(WINDOW_SAMPLES)
+                .minRttThreshold(MIN_RTT.toNanos(), TimeUnit.NANOSECONDS)
+                .build(vegas));
     }
 
     /** The limit for these flow settings. */
@@ -106,12 +101,12 @@ public final class WorkerLimit {
     }
 
     public boolean adaptive() {
-        return gradient != null;
+        return limit != null;
     }
 
     /** Workers that may handle records at once now. */
     public int current() {
-        return gradient == null ? max : gradient.getLimit();
+        return limit == null ? max : Math.max(min, limit.getLimit());
     }
 
     public int min() {
@@ -127,18 +122,14 @@ public final class WorkerLimit {
      * included) were handling records when it started. No-op when fixed.
      */
     public void sample(long startNanos, long nanos, int busy) {
-        if (windowed != null) {
-            windowed.onSample(startNanos, nanos, busy, false);
+        if (limit != null) {
+            lastNanos = nanos;
+            limit.onSample(startNanos, nanos, busy, false);
         }
     }
 
     /** Time the last sampled record took on its worker, in milliseconds (0 when fixed). */
     public double lastMillis() {
-        return gradient == null ? 0 : gradient.getLastRtt(TimeUnit.MICROSECONDS) / 1000.0;
-    }
-
-    /** The long-run average time per record the limit compares against, in milliseconds (0 when fixed). */
-    public double baselineMillis() {
-        return gradient == null ? 0 : gradient.getRttNoLoad(TimeUnit.MICROSECONDS) / 1000.0;
+        return lastNanos / 1e6;
     }
 }

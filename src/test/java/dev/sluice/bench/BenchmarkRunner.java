@@ -119,14 +119,21 @@ final class BenchmarkRunner {
 
     private void throughput() throws Exception {
         Dataset data = produce("s1", PaymentGenerator.Spec.of(prefix("s1"), sizes.s1Accounts()), sizes.s1Records(), true);
+        // Sluice first, the baselines after: the first contender after the warm-up used to be the
+        // slowest whatever it was, so it is the product, not a baseline, that may pay for it
+        Map<String, Measured> sluiceRows = new LinkedHashMap<>();
+        for (var config : List.of(Map.entry("defaults", DEFAULTS), Map.entry("at-least-once", AT_LEAST_ONCE),
+                Map.entry("tuned", TUNED))) {
+            sluiceRows.put(config.getKey(), sluice(data, config.getValue(), Duration.ZERO));
+        }
         double naive = naive("S1", data, Duration.ZERO);
         double sinkDefault = sinkOnly("S1", data, 500, 4, "batch 500 × 4 sink threads (the old default batch size)");
         double sinkTuned = sinkOnly("S1", data, 2000, 4, "batch 2000 × 4 sink threads (the shipped default)");
+        // every Sluice row writes batches of 2000 (the shipped default), so all face that ceiling
+        double ceiling = Math.max(sinkDefault, sinkTuned);
         for (var config : List.of(Map.entry("defaults", DEFAULTS), Map.entry("at-least-once", AT_LEAST_ONCE),
                 Map.entry("tuned", TUNED))) {
-            Measured sluice = sluice(data, config.getValue(), Duration.ZERO);
-            // every Sluice row writes batches of 2000 (the shipped default), so all face that ceiling
-            double ceiling = Math.max(sinkDefault, sinkTuned);
+            Measured sluice = sluiceRows.get(config.getKey());
             s1Rates.put(config.getKey(), sluice.rate());
             s1Cpu.put(config.getKey(), sluice.cpu());
             table.add(new Row("S1", "Sluice " + config.getKey(), describe(config.getValue()), data.records(), sluice.seconds(),

@@ -99,7 +99,7 @@ class AdaptiveWorkersIT extends IntegrationTest {
         assertThat(maxBusy.get()).isLessThanOrEqualTo(maxLimit.get());
         assertThat(status).contains("\"workers\":{\"mode\":\"adaptive\"", "\"min\":16,\"max\":4000");
         assertThat(scrape).contains("sluice_workers_limit{application=\"sluice\"}", "sluice_workers_busy{application=\"sluice\"}",
-                "sluice_workers_latency_baseline_seconds{application=\"sluice\"}");
+                "sluice_workers_latency_seconds{application=\"sluice\"}");
         assertInvariant(jdbc, prefix, expected);
     }
 

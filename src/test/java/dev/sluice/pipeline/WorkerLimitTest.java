@@ -15,9 +15,11 @@ class WorkerLimitTest {
 
     private static final long MS = 1_000_000L;
 
+    /** The simulated clock, continued across the calls of one test. */
+    private long now;
+
     /** Runs the loop for {@code seconds} of simulated time and returns the limit at the end. */
-    private static int run(WorkerLimit limit, int seconds, IntToLongFunction latencyNanos, boolean allBusy) {
-        long now = 0;
+    private int run(WorkerLimit limit, int seconds, IntToLongFunction latencyNanos, boolean allBusy) {
         double due = 0;
         for (int tick = 0; tick < seconds * 1000; tick++, now += MS) {
             int workers = limit.current();
@@ -35,10 +37,11 @@ class WorkerLimitTest {
         WorkerLimit limit = WorkerLimit.adaptive(16, 4000);
         assertThat(limit.current()).as("starts at the floor").isEqualTo(16);
 
-        int afterTwoSeconds = run(limit, 2, workers -> 20 * MS, true);
-        assertThat(afterTwoSeconds).as("grows while the 20 ms stays 20 ms").isGreaterThan(100);
-        assertThat(run(limit, 8, workers -> 20 * MS, true)).as("within 10 s at the bound").isEqualTo(4000);
-        assertThat(limit.baselineMillis()).isCloseTo(20.0, org.assertj.core.data.Offset.offset(1.0));
+        int afterOneSecond = run(limit, 1, workers -> 20 * MS, true);
+        assertThat(afterOneSecond).as("grows while the 20 ms stays 20 ms").isGreaterThan(100);
+        assertThat(run(limit, 2, workers -> 20 * MS, true)).as("within 3 s at the bound").isEqualTo(4000);
+        assertThat(run(limit, 60, workers -> 20 * MS, true)).as("and stays there").isEqualTo(4000);
+        assertThat(limit.lastMillis()).isEqualTo(20.0);
     }
 
     @Test
@@ -47,10 +50,10 @@ class WorkerLimitTest {
         IntToLongFunction overloaded = workers -> 20 * MS * Math.max(1, workers) / Math.min(Math.max(1, workers), 50) ;
         WorkerLimit limit = WorkerLimit.adaptive(16, 4000);
 
-        int limitAfter = run(limit, 10, overloaded, true);
+        int limitAfter = run(limit, 60, overloaded, true);
 
-        assertThat(limitAfter).as("far below the bound of 4000: more workers would only queue at the service")
-                .isBetween(50, 200);
+        assertThat(limitAfter).as("far below the bound of 4000 after a minute: more workers would only queue at the service")
+                .isBetween(50, 150);
     }
 
     @Test
@@ -75,6 +78,21 @@ class WorkerLimitTest {
         assertThat(limit.adaptive()).isFalse();
         assertThat(limit.min()).isEqualTo(1000);
         assertThat(limit.lastMillis()).isZero();
+    }
+
+    @Test
+    void aDependencyThatBecameSlowerForGoodIsMeasuredAfreshAndTheLimitRecovers() {
+        WorkerLimit limit = WorkerLimit.adaptive(16, 4000);
+        assertThat(run(limit, 30, workers -> 20 * MS, true)).isEqualTo(4000);
+
+        // the call now takes 50 ms whatever the load: 2.5 × the lowest time seen, so the limit
+        // first shrinks; the probe takes the new time as the lowest and it grows back
+        int lowest = Integer.MAX_VALUE;
+        for (int second = 0; second < 30; second++) {
+            lowest = Math.min(lowest, run(limit, 1, workers -> 50 * MS, true));
+        }
+        assertThat(lowest).as("shrank first").isLessThan(4000);
+        assertThat(limit.current()).as("back at the bound within 30 s").isEqualTo(4000);
     }
 
     @Test
