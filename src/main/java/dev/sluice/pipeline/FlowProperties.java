@@ -27,12 +27,15 @@ import org.springframework.validation.annotation.Validated;
  *     exceed this (default 64MB: 20000 records of up to ~3 KB; memory stays flat under any backlog)
  * @param resumeRatio the source resumes once in flight falls to this fraction of the window and of
  *     the byte bound (default 0.5: hysteresis so pause/resume does not flap on every poll)
- * @param workerPermits the most virtual threads running decode/validate/process at once (default
- *     4000: a process step blocking 20 ms may then sustain 200,000 records/s, one blocking 100 ms
- *     40,000/s); with {@code workers=fixed} exactly this many
- * @param workers {@code adaptive} (default): the worker limit follows the stage's time per record
- *     between {@code min-worker-permits} and {@code worker-permits} (see {@link WorkerLimit});
- *     {@code fixed}: always {@code worker-permits}
+ * @param workerPermits records in decode/validate/process at once: exactly this many with
+ *     {@code workers=fixed} (default 1000: a process step blocking 20 ms sustains 50,000
+ *     records/s), the ceiling with {@code workers=adaptive}
+ * @param workers {@code fixed} (default): always {@code worker-permits}; {@code adaptive}: the
+ *     limit follows the stage's time per record between {@code min-worker-permits} and
+ *     {@code worker-permits} (see {@link WorkerLimit}). Not the default: on the benchmark's
+ *     CPU-bound 20 ms stage it ramps up for about a second and then overshoots (the CPU queueing
+ *     happens before a worker starts, where its samples do not see it); it wins where a step is
+ *     slower than 1000 permits cover, and where a dependency slows down under load
  * @param minWorkerPermits the smallest adaptive worker limit, and where it starts; 0 (default)
  *     means 16 or {@code worker-permits} if that is smaller (16: more than the carrier threads of
  *     the machines this runs on, so a CPU-bound step never waits for a permit)
@@ -55,8 +58,8 @@ public record FlowProperties(
         @DefaultValue("20000") @Min(1) @Max(1_000_000) int maxInFlight,
         @DefaultValue("64MB") DataSize maxInFlightBytes,
         @DefaultValue("0.5") @DecimalMin("0.0") @DecimalMax("0.99") double resumeRatio,
-        @DefaultValue("4000") @Min(1) @Max(100_000) int workerPermits,
-        @DefaultValue("adaptive") WorkerMode workers,
+        @DefaultValue("1000") @Min(1) @Max(100_000) int workerPermits,
+        @DefaultValue("fixed") WorkerMode workers,
         @DefaultValue("0") @Min(0) @Max(100_000) int minWorkerPermits,
         @DefaultValue("adaptive") WindowMode window,
         @DefaultValue("0") @Min(0) @Max(1_000_000) int minInFlight,

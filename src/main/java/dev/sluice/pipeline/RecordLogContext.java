@@ -1,5 +1,6 @@
 package dev.sluice.pipeline;
 
+import dev.sluice.offsets.PartitionId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,21 +51,26 @@ public final class RecordLogContext implements AutoCloseable {
         if (records.size() == 1) {
             return of(records.getFirst());
         }
-        Map<String, long[]> ranges = new LinkedHashMap<>();
+        // keyed by partition, named once per partition: it runs for every batch, twice
+        Map<PartitionId, long[]> ranges = new LinkedHashMap<>();
         String traceId = null;
         for (InboundRecord record : records) {
             long offset = record.ref().offset();
-            long[] range = ranges.computeIfAbsent(record.ref().partition().toString(), p -> new long[] {offset, offset});
+            long[] range = ranges.computeIfAbsent(record.ref().partition(), p -> new long[] {offset, offset});
             range[0] = Math.min(range[0], offset);
             range[1] = Math.max(range[1], offset);
-            if (traceId == null) {
+            if (traceId == null && !record.headers().isEmpty()) {
                 TraceParent parent = TraceParent.of(record);
                 traceId = parent == null ? null : parent.traceId();
             }
         }
+        StringJoiner partitions = new StringJoiner(",");
         StringJoiner offsets = new StringJoiner(",");
-        ranges.values().forEach(range -> offsets.add(range[0] + ".." + range[1]));
-        return new RecordLogContext(String.join(",", ranges.keySet()), offsets.toString(), traceId);
+        ranges.forEach((partition, range) -> {
+            partitions.add(partition.toString());
+            offsets.add(range[0] + ".." + range[1]);
+        });
+        return new RecordLogContext(partitions.toString(), offsets.toString(), traceId);
     }
 
     @Override

@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  * probe), so a dependency that became slower for good is re-measured: after a collapse to the
  * floor that comes within a few windows. What it cannot do: each probe under a dependency that
  * stays overloaded accepts that window's queueing as the new lowest, so over minutes the limit
- * creeps up; {@code max} bounds it. A fixed limit is {@code sluice.flow.workers=fixed}.
+ * creeps up; {@code max} bounds it. Nor can it see a saturated CPU: the wait for a carrier thread
+ * comes before a worker starts its record, outside the sample, so on a CPU-bound host it grows past
+ * what the CPU serves (why {@code sluice.flow.workers=fixed} is the default).
  *
  * <p>Thread-safe: {@link #sample} is called by every worker (the library's windows are lock-free
  * and update the limit under a lock once per window); {@link #current} is a volatile read.

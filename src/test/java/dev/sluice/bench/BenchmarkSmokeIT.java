@@ -23,7 +23,7 @@ class BenchmarkSmokeIT {
         assertThat(runner.table().rows()).extracting(Row::scenario).contains("S1", "S2", "S3", "S4", "S5");
         assertThat(runner.table().rows()).extracting(Row::contender)
                 .contains("naive", "sink-only", "Sluice defaults", "Sluice at-least-once", "exactly-once cost", "Sluice tuned", "JVM CPU per record, defaults",
-                        "Sluice fixed 1000 workers (the previous default)", "Sluice in flight 2000, 2000 fixed workers", "Sluice abort",
+                        "Sluice adaptive workers, at most 4000", "Sluice adaptive workers, at most 4000, step 100 ms", "Sluice in flight 2000, 2000 fixed workers", "Sluice abort",
                         "Sluice drain");
         assertThat(runner.table().rows()).filteredOn(row -> row.records() > 0 && !row.scenario().equals("S5"))
                 .allSatisfy(row -> assertThat(row.rate()).as(row.contender()).isPositive());

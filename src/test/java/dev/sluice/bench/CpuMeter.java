@@ -9,6 +9,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.stream.Stream;
 
 /**
@@ -19,8 +23,8 @@ import java.util.stream.Stream;
  */
 final class CpuMeter {
 
-    /** CPU nanoseconds at one instant. */
-    record Snapshot(long jvmNanos, long postgresNanos) {
+    /** CPU nanoseconds at one instant; {@code threads}: this JVM's live threads, summed by kind ({@link #kind}). */
+    record Snapshot(long jvmNanos, long postgresNanos, Map<String, Long> threads) {
     }
 
     private static final long NANOS_PER_TICK = 10_000_000L; // USER_HZ = 100 on Linux
@@ -33,7 +37,72 @@ final class CpuMeter {
 
     Snapshot snapshot() {
         long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-        return new Snapshot(jvm, postgresTicks() * NANOS_PER_TICK);
+        return new Snapshot(jvm, postgresTicks() * NANOS_PER_TICK, threadTicks());
+    }
+
+    /**
+     * Where this JVM's CPU went between two snapshots, per record: GC, JIT, the virtual threads'
+     * carriers (Sluice's workers and sink), Sluice's poll thread, the in-process broker, the rest
+     * (threads that ended in between count nowhere but in the total).
+     */
+    static String threadsPerRecord(Snapshot before, Snapshot after, long records) {
+        StringJoiner out = new StringJoiner(", ", "JVM by thread: ", "");
+        for (String kind : List.of("gc", "jit", "carriers", "sluice-poll", "broker", "other")) {
+            long delta = after.threads().getOrDefault(kind, 0L) - before.threads().getOrDefault(kind, 0L);
+            out.add(String.format(java.util.Locale.ROOT, "%s %.1f", kind, Math.max(0, delta) / 1e3 / records));
+        }
+        return out + " µs";
+    }
+
+    /** CPU of one kind of thread ({@link #kind}) between two snapshots, in µs per record. */
+    static double kindPerRecord(Snapshot before, Snapshot after, String kind, long records) {
+        return Math.max(0, after.threads().getOrDefault(kind, 0L) - before.threads().getOrDefault(kind, 0L)) / 1e3 / records;
+    }
+
+    /** The kind of a thread by its native name (at most 15 characters). */
+    static String kind(String name) {
+        if (name.startsWith("G1 ") || name.startsWith("GC ")) {
+            return "gc";
+        }
+        if (name.startsWith("C1 ") || name.startsWith("C2 ")) {
+            return "jit";
+        }
+        if (name.startsWith("ForkJoinPool-")) {
+            return "carriers";
+        }
+        if (name.startsWith("sluice-poll")) {
+            return "sluice-poll";
+        }
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("kafka") || lower.contains("broker") || lower.contains("data-plane") || lower.contains("quorum")
+                || lower.contains("raft") || lower.contains("controller") || lower.contains("group-coord") || lower.contains("replica")
+                || lower.contains("log") || lower.contains("executor-")) {
+            return "broker";
+        }
+        return "other";
+    }
+
+    private static Map<String, Long> threadTicks() {
+        Map<String, Long> kinds = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                String[] stat = stat(task);
+                if (stat == null) {
+                    continue;
+                }
+                String name;
+                try {
+                    name = Files.readString(task.resolve("comm")).strip();
+                } catch (IOException e) {
+                    continue;
+                }
+                long nanos = (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) * NANOS_PER_TICK;
+                kinds.merge(kind(name), nanos, Long::sum);
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return kinds;
     }
 
     /** CPU per record between two snapshots, in microseconds. */

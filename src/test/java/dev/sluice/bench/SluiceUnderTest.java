@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,10 +32,33 @@ final class SluiceUnderTest implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
     private final TimedStep step;
+    /** Samples the worker limit every 10 ms while records flow: its peak and mean for the diagnostics. */
+    private final ScheduledExecutorService limitSampler = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("bench-limit-sampler").daemon(true).factory());
+    private final AtomicLong limitPeak = new AtomicLong();
+    private final AtomicLong limitSum = new AtomicLong();
+    private final AtomicLong limitSamples = new AtomicLong();
+    private final AtomicLong busySum = new AtomicLong();
+    private final AtomicLong windowSum = new AtomicLong();
+    private final AtomicLong inFlightSum = new AtomicLong();
+    private final AtomicLong latencyMicrosSum = new AtomicLong();
 
     private SluiceUnderTest(ConfigurableApplicationContext context, TimedStep step) {
         this.context = context;
         this.step = step;
+        limitSampler.scheduleAtFixedRate(() -> {
+            if (step.first.get() != 0) {
+                var workers = pipeline().status().workers();
+                int limit = workers.limit();
+                busySum.addAndGet(workers.busy());
+                windowSum.addAndGet(pipeline().status().window().records());
+                inFlightSum.addAndGet(pipeline().status().inFlight());
+                latencyMicrosSum.addAndGet((long) (workers.lastMillis() * 1000));
+                limitPeak.accumulateAndGet(limit, Math::max);
+                limitSum.addAndGet(limit);
+                limitSamples.incrementAndGet();
+            }
+        }, 10, 10, TimeUnit.MILLISECONDS);
     }
 
     static SluiceUnderTest start(BenchInfra infra, String topic, String group, Map<String, String> settings, Duration stepDelay) {
@@ -82,8 +107,12 @@ final class SluiceUnderTest implements AutoCloseable {
         Timer transactions = registry.get("sluice.sink.transaction").timer();
         double paused = registry.get("sluice.backpressure.paused.time").functionCounter().count();
         double pauses = registry.get("sluice.backpressure.pauses").functionCounter().count();
-        return String.format(Locale.ROOT, "%,d batches of %.0f records on average, %.1f ms per transaction, paused by the in-flight bound %.0f times for %.2f s",
-                batches.count(), batches.mean(), transactions.mean(TimeUnit.MILLISECONDS), pauses, paused);
+        long samples = Math.max(1, limitSamples.get());
+        return String.format(Locale.ROOT, "%,d batches of %.0f records on average, %.1f ms per transaction, paused by the in-flight bound %.0f times for %.2f s, "
+                        + "worker limit (%s) mean %d, peak %d, busy mean %d, last time per record mean %.1f ms, window mean %d, in flight mean %d",
+                batches.count(), batches.mean(), transactions.mean(TimeUnit.MILLISECONDS), pauses, paused,
+                pipeline().status().workers().mode(), limitSum.get() / samples, limitPeak.get(), busySum.get() / samples,
+                latencyMicrosSum.get() / 1000.0 / samples, windowSum.get() / samples, inFlightSum.get() / samples);
     }
 
     /** System.nanoTime() of the first record the process step saw since the last reset, or 0. */
@@ -97,6 +126,7 @@ final class SluiceUnderTest implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        limitSampler.shutdownNow();
         pipeline().abort();
         pipeline().awaitStopped(Duration.ofSeconds(10));
         context.close();

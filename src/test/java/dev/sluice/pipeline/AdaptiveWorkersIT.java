@@ -22,14 +22,17 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.context.TestPropertySource;
 
 /**
- * The adaptive worker limit with the shipped worker settings (adaptive, from 16, at most 4000) on
- * real Kafka and PostgreSQL: a process step that blocks 20 ms per record (an enrichment call that
- * does not slow down under load) gets far more concurrent calls than the floor it started from —
- * without any worker setting — never more than the bound, the limit is shown in
- * {@code GET /actuator/pipeline} and the Prometheus scrape, and the ledger stays exact.
+ * The adaptive worker limit as the README configures it ({@code sluice.flow.workers=adaptive},
+ * {@code worker-permits=4000}, the floor at its default of 16) on real Kafka and PostgreSQL: a
+ * process step that blocks 20 ms per record (an enrichment call that does not slow down under
+ * load) gets far more concurrent calls than the floor it started from, never more than the bound,
+ * the limit is shown in {@code GET /actuator/pipeline} and the Prometheus scrape, and the ledger
+ * stays exact.
  */
+@TestPropertySource(properties = {"sluice.flow.workers=adaptive", "sluice.flow.worker-permits=4000"})
 class AdaptiveWorkersIT extends IntegrationTest {
 
     private static final int RECORDS = 30_000;
