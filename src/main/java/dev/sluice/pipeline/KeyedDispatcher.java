@@ -50,6 +50,8 @@ public final class KeyedDispatcher {
     /** Run by a worker right after it retired for lack of work (tests place a submit exactly there). */
     volatile Runnable afterRetire = () -> { };
     private final WorkerLimit limit;
+    /** True for an adaptive limit: only then is each record's time taken. */
+    private final boolean sampling;
     private final ThreadFactory threads = Thread.ofVirtual().name("sluice-work-", 0).factory();
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a lane becomes ready; idle workers wait on it. */
@@ -74,6 +76,7 @@ public final class KeyedDispatcher {
     public KeyedDispatcher(WorkerLimit limit, Handler handler, Failures.Listener failures) {
         this.handler = handler;
         this.limit = limit;
+        this.sampling = limit.adaptive();
         this.failures = failures;
     }
 
@@ -206,12 +209,14 @@ public final class KeyedDispatcher {
                 lock.unlock();
             }
             int busyNow = busy.incrementAndGet();
-            long started = System.nanoTime();
+            long started = sampling ? System.nanoTime() : 0;
             try {
                 handler.handle(next);
             } finally {
                 busy.decrementAndGet();
-                limit.sample(started, System.nanoTime() - started, busyNow);
+                if (sampling) {
+                    limit.sample(started, System.nanoTime() - started, busyNow);
+                }
             }
         }
     }
