@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Sluice benchmark and prints one table (also written to target/bench/results-<mode>.md).
-#   bench/run.sh            quick mode (~2 minutes)
+#   bench/run.sh            quick mode (~4 minutes)
 #   bench/run.sh full       the sizes (~10-15 minutes)
 #   bench/run.sh quick S1,S3            a subset of scenarios
 #   BENCH_JFR=1 bench/run.sh quick S1   with a JFR recording, summarised by bench/jfr-summary.py

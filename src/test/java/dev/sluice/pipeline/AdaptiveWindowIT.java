@@ -8,10 +8,6 @@ import dev.sluice.payments.PaymentGenerator;
 import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.IntegrationTest;
 import dev.sluice.testinfra.SimulatedCall;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +21,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.TestPropertySource;
 
@@ -69,8 +64,6 @@ class AdaptiveWindowIT extends IntegrationTest {
 
     @Autowired
     SwitchableStep step;
-    @LocalServerPort
-    int port;
 
     @Test
     void theWindowGrowsWithASlowStageShrinksBackAndStaysWithinTheBoundsWhileTheLedgerStaysExact() throws Exception {
@@ -128,12 +121,12 @@ class AdaptiveWindowIT extends IntegrationTest {
                     .until(() -> window().records() <= Math.max(fast.records(), slow.records() / 2));
             assertThat(reasons).contains("demand_fell").containsAnyOf("demand_grew", "probing");
 
-            String scrape = get("/actuator/prometheus");
+            String scrape = getBody("/actuator/prometheus");
             // every series carries the application tag (issue 15)
             assertThat(scrape).contains("sluice_window_records{application=\"sluice\"}", "sluice_window_arrival_rate{application=\"sluice\"}",
                     "sluice_window_time_in_system_seconds{application=\"sluice\"}", "sluice_window_needed{application=\"sluice\"}",
                     "sluice_window_reason{application=\"sluice\",reason=\"steady\"}", "sluice_commit_latency_seconds_bucket{application=\"sluice\"");
-            assertThat(get("/actuator/pipeline")).contains("\"window\":{\"mode\":\"adaptive\"", "\"sizing\"");
+            assertThat(getBody("/actuator/pipeline")).contains("\"window\":{\"mode\":\"adaptive\"", "\"sizing\"");
         } finally {
             producing.set(false);
             production.get(60, TimeUnit.SECONDS);
@@ -161,12 +154,5 @@ class AdaptiveWindowIT extends IntegrationTest {
 
     private PipelineStatus.Window window() {
         return pipeline.status().window();
-    }
-
-    private String get(String path) throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        }
     }
 }

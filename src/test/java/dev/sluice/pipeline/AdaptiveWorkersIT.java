@@ -8,10 +8,6 @@ import dev.sluice.payments.PaymentGenerator;
 import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.IntegrationTest;
 import dev.sluice.testinfra.SimulatedCall;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,7 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.TestPropertySource;
 
@@ -66,8 +61,6 @@ class AdaptiveWorkersIT extends IntegrationTest {
 
     @Autowired
     BlockingStep step;
-    @LocalServerPort
-    int port;
 
     @Test
     void aBlockingStepGetsWorkersFarAboveTheFloorWithinTheBoundAndTheLedgerStaysExact() throws Exception {
@@ -89,8 +82,8 @@ class AdaptiveWorkersIT extends IntegrationTest {
         pipeline.resume();
         await(Duration.ofMinutes(2)).alias("the limit grown well above its floor")
                 .until(() -> pipeline.status().workers().limit() > 8 * FLOOR);
-        String status = get("/actuator/pipeline");
-        String scrape = get("/actuator/prometheus");
+        String status = getBody("/actuator/pipeline");
+        String scrape = getBody("/actuator/prometheus");
         awaitNoLag(Duration.ofMinutes(3));
         sampler.shutdownNow();
 
@@ -104,12 +97,5 @@ class AdaptiveWorkersIT extends IntegrationTest {
         assertThat(scrape).contains("sluice_workers_limit{application=\"sluice\"}", "sluice_workers_busy{application=\"sluice\"}",
                 "sluice_workers_latency_seconds{application=\"sluice\"}");
         assertInvariant(jdbc, prefix, expected);
-    }
-
-    private String get(String path) throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        }
     }
 }

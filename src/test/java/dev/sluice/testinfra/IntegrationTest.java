@@ -17,6 +17,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.boot.test.context.SpringBootTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
@@ -44,6 +49,8 @@ public abstract class IntegrationTest {
     protected KafkaPipeline<Payment> pipeline;
     @Autowired
     protected KafkaConnectionDetails kafka;
+    @LocalServerPort
+    protected int port;
     @Autowired
     protected DataSource dataSource;
     protected JdbcTemplate jdbc;
@@ -69,6 +76,14 @@ public abstract class IntegrationTest {
         pipeline.abort();
         pipeline.awaitStopped(Duration.ofSeconds(10));
         traffic.close();
+    }
+
+    /** The body of a plain GET of {@code path} on this instance (the unsecured read endpoints and the scrape). */
+    protected String getBody(String path) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
     }
 
     protected String bootstrapServers() {
