@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.kafka.ReplayProperties;
 import dev.sluice.kafka.SourceProperties;
 import dev.sluice.ops.BrokerLagProperties;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -29,6 +30,8 @@ class ConfigurationValidationTest {
         "sluice.flow.max-in-flight-bytes=10B | sluice.flow.max-in-flight-bytes",
         "sluice.flow.resume-ratio=1.5 | sluice.flow.resume-ratio",
         "sluice.flow.worker-permits=-1 | sluice.flow.worker-permits",
+        "sluice.flow.workers=sometimes | sluice.flow.workers",
+        "sluice.flow.min-worker-permits=-1 | sluice.flow.min-worker-permits",
         "sluice.flow.window=sometimes | sluice.flow.window",
         "sluice.flow.min-in-flight=30000 | sluice.flow.min-in-flight",
         "sluice.flow.window-headroom=0.5 | sluice.flow.window-headroom",
@@ -62,8 +65,18 @@ class ConfigurationValidationTest {
     @ParameterizedTest
     @CsvSource({"sluice.flow.max-in-flight=20000", "sluice.flow.window=fixed", "sluice.flow.min-in-flight=20000",
         "sluice.shutdown.mode=abort", "sluice.batch.max-wait=5ms", "sluice.replay.remembered=1000",
-        "sluice.lag.refresh-interval=500ms", "sluice.delivery.guarantee=at-least-once"})
+        "sluice.lag.refresh-interval=500ms", "sluice.delivery.guarantee=at-least-once", "sluice.flow.workers=adaptive"})
     void acceptsSensibleValues(String setting) {
         runner.withPropertyValues(setting).run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void anAdaptiveWorkerFloorAboveTheCeilingFailsStartupNamingBoth() {
+        runner.withPropertyValues("sluice.flow.workers=adaptive", "sluice.flow.worker-permits=100", "sluice.flow.min-worker-permits=200")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).hasStackTraceContaining("sluice.flow.min-worker-permits")
+                            .hasStackTraceContaining("sluice.flow.worker-permits");
+                });
     }
 }
