@@ -50,8 +50,8 @@ public final class KeyedDispatcher {
     /** Run by a worker right after it retired for lack of work (tests place a submit exactly there). */
     volatile Runnable afterRetire = () -> { };
     private final WorkerLimit limit;
-    /** True for an adaptive limit: only then is each record's time taken. */
-    private final boolean sampling;
+    /** True for an adaptive limit: only then is each record's time taken, and can the limit grow under a running worker. */
+    private final boolean adaptive;
     private final ThreadFactory threads = Thread.ofVirtual().name("sluice-work-", 0).factory();
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a lane becomes ready; idle workers wait on it. */
@@ -76,7 +76,7 @@ public final class KeyedDispatcher {
     public KeyedDispatcher(WorkerLimit limit, Handler handler, Failures.Listener failures) {
         this.handler = handler;
         this.limit = limit;
-        this.sampling = limit.adaptive();
+        this.adaptive = limit.adaptive();
         this.failures = failures;
     }
 
@@ -117,6 +117,9 @@ public final class KeyedDispatcher {
      * limit. Caller holds {@code lock}.
      */
     private void startWorkersForReadyLanes() {
+        if (ready.size() <= idle + pendingStarts) {
+            return;
+        }
         int allowed = limit.current();
         while (ready.size() > idle + pendingStarts && running.size() < allowed) {
             Thread thread = threads.newThread(this::work);
@@ -202,19 +205,19 @@ public final class KeyedDispatcher {
                     lanes.remove(lane.key(), lane);
                     return;
                 }
-                if (ready.size() > idle + pendingStarts) {
+                if (adaptive) {
                     startWorkersForReadyLanes(); // the limit may have grown since the last submit
                 }
             } finally {
                 lock.unlock();
             }
             int busyNow = busy.incrementAndGet();
-            long started = sampling ? System.nanoTime() : 0;
+            long started = adaptive ? System.nanoTime() : 0;
             try {
                 handler.handle(next);
             } finally {
                 busy.decrementAndGet();
-                if (sampling) {
+                if (adaptive) {
                     limit.sample(started, System.nanoTime() - started, busyNow);
                 }
             }

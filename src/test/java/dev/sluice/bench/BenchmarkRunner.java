@@ -411,8 +411,8 @@ final class BenchmarkRunner {
 
     /**
      * A full collection first, so that the garbage the previous contender left (sink-only holds
-     * every payment of the dataset) is not collected on this contender's CPU: before this, the
-     * first Sluice row of every run measured 1.5-1.8× the JVM CPU per record of the next ones.
+     * every payment of the dataset) is not collected on this contender's CPU. (It did not explain
+     * why the first Sluice row measured more: the JIT did, see the repeated warm-up.)
      */
     private CpuMeter.Snapshot cpuBeforeContender() {
         System.gc();

@@ -48,8 +48,7 @@ final class CpuMeter {
     static String threadsPerRecord(Snapshot before, Snapshot after, long records) {
         StringJoiner out = new StringJoiner(", ", "JVM by thread: ", "");
         for (String kind : List.of("gc", "jit", "carriers", "sluice-poll", "broker", "other")) {
-            long delta = after.threads().getOrDefault(kind, 0L) - before.threads().getOrDefault(kind, 0L);
-            out.add(String.format(java.util.Locale.ROOT, "%s %.1f", kind, Math.max(0, delta) / 1e3 / records));
+            out.add(String.format(java.util.Locale.ROOT, "%s %.1f", kind, kindPerRecord(before, after, kind, records)));
         }
         return out + " µs";
     }

@@ -4,6 +4,7 @@ import dev.sluice.testinfra.SimulatedCall;
 import dev.sluice.SluiceApplication;
 import dev.sluice.kafka.KafkaPipeline;
 import dev.sluice.payments.Payment;
+import dev.sluice.pipeline.PipelineStatus;
 import dev.sluice.pipeline.ProcessStep;
 import java.io.IOException;
 import java.time.Duration;
@@ -48,11 +49,12 @@ final class SluiceUnderTest implements AutoCloseable {
         this.step = step;
         limitSampler.scheduleAtFixedRate(() -> {
             if (step.first.get() != 0) {
-                var workers = pipeline().status().workers();
+                PipelineStatus status = pipeline().status();
+                PipelineStatus.Workers workers = status.workers();
                 int limit = workers.limit();
                 busySum.addAndGet(workers.busy());
-                windowSum.addAndGet(pipeline().status().window().records());
-                inFlightSum.addAndGet(pipeline().status().inFlight());
+                windowSum.addAndGet(status.window().records());
+                inFlightSum.addAndGet(status.inFlight());
                 latencyMicrosSum.addAndGet((long) (workers.lastMillis() * 1000));
                 limitPeak.accumulateAndGet(limit, Math::max);
                 limitSum.addAndGet(limit);
