@@ -3,7 +3,6 @@ package dev.sluice.ops;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -45,14 +44,6 @@ class OpsSecurityConfiguration {
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .build();
-    }
-
-    /** {@code curl -X POST} (no body, no Content-Type) reaches every Actuator write operation instead of a 415. */
-    @Bean
-    FilterRegistrationBean<BarePostContentType> barePostContentType() {
-        FilterRegistrationBean<BarePostContentType> registration = new FilterRegistrationBean<>(new BarePostContentType());
-        registration.addUrlPatterns("/actuator/*");
-        return registration;
     }
 
     @Bean

@@ -26,6 +26,11 @@ class PreStopHookIT extends IntegrationTest {
     @LocalServerPort
     int port;
 
+    /** The port Actuator answers on: the server port here; its own port in the subclass that sets one. */
+    int opsPort() {
+        return port;
+    }
+
     @Test
     void renderedPreStopDrainsToStoppedAndExitsZero() throws Exception {
         startWithTraffic("prestop-drain");
@@ -79,7 +84,7 @@ class PreStopHookIT extends IntegrationTest {
         assertThat(exec.subList(0, 2)).containsExactly("sh", "-c");
         String rendered = exec.get(2);
         assertThat(rendered).contains("http://localhost:8081/");
-        String command = rendered.replace("http://localhost:8081/", "http://localhost:" + port + "/");
+        String command = rendered.replace("http://localhost:8081/", "http://localhost:" + opsPort() + "/");
 
         ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true);
         builder.environment().putAll(chart.podEnvironment());

@@ -23,6 +23,11 @@ class CurlOperationsIT extends IntegrationTest {
     @LocalServerPort
     int port;
 
+    /** The port Actuator answers on: the server port here; its own port in the subclass that sets one. */
+    int opsPort() {
+        return port;
+    }
+
     @BeforeEach
     void topics() {
         traffic.createTopics(2, topicName(), deadLetterTopic());
@@ -88,6 +93,17 @@ class CurlOperationsIT extends IntegrationTest {
     }
 
     @Test
+    void writesWithoutTheOpsCredentialsAnswer401AndDoNothing() throws Exception {
+        Curl.Result anonymous = Curl.call("-X", "POST", url("/actuator/pipeline/resume"));
+        Curl.Result wrong = Curl.call("-u", "ops:not-the-password", "-X", "POST", url("/actuator/pipeline/resume"));
+
+        assertThat(anonymous.status()).as(anonymous.output()).isEqualTo(401);
+        assertThat(wrong.status()).as(wrong.output()).isEqualTo(401);
+        assertThat(pipeline.status().state()).as("nothing was started").isEqualTo(PipelineState.STOPPED);
+        assertThat(Curl.call(url("/actuator/pipeline")).status()).as("the status stays open to probes").isEqualTo(200);
+    }
+
+    @Test
     void anotherContentTypeIsStillRefusedWithA4xx() throws Exception {
         Curl.Result text = Curl.call("-u", CREDENTIALS, "-X", "POST", "-H", "Content-Type: text/plain", "-d", "drain",
                 url("/actuator/pipeline/drain"));
@@ -95,6 +111,6 @@ class CurlOperationsIT extends IntegrationTest {
     }
 
     private String url(String path) {
-        return "http://localhost:" + port + path;
+        return "http://localhost:" + opsPort() + path;
     }
 }

@@ -28,6 +28,11 @@ class ReadmeOperatingIT extends IntegrationTest {
     @LocalServerPort
     int port;
 
+    /** The port Actuator answers on: the server port here; its own port in the subclass that sets one. */
+    int opsPort() {
+        return port;
+    }
+
     @Test
     void everyCurlLineOfTheOperatingSectionWorksAsPrinted() throws Exception {
         List<String> lines = operatingCurlLines();
@@ -40,7 +45,7 @@ class ReadmeOperatingIT extends IntegrationTest {
         await(Duration.ofSeconds(60)).until(() -> pipeline.status().totals().written() > 0);
 
         for (String line : lines) {
-            String command = line.replace(PRINTED_ADDRESS, "localhost:" + port);
+            String command = line.replace(PRINTED_ADDRESS, "localhost:" + opsPort());
             Curl.Result result = Curl.shell(command, Map.of("SLUICE_OPS_PASSWORD", OperationsIT.PASSWORD));
 
             if (line.contains("/actuator/health/readiness")) {
@@ -65,8 +70,8 @@ class ReadmeOperatingIT extends IntegrationTest {
 
     @Test
     void healthShowsDetailsOnlyToTheOpsCredentials() throws Exception {
-        Curl.Result anonymous = Curl.call("http://localhost:" + port + "/actuator/health");
-        Curl.Result authorized = Curl.call("-u", "ops:" + OperationsIT.PASSWORD, "http://localhost:" + port + "/actuator/health");
+        Curl.Result anonymous = Curl.call("http://localhost:" + opsPort() + "/actuator/health");
+        Curl.Result authorized = Curl.call("-u", "ops:" + OperationsIT.PASSWORD, "http://localhost:" + opsPort() + "/actuator/health");
 
         assertThat(anonymous.body()).contains("\"status\"").doesNotContain("\"components\"", "\"details\"");
         assertThat(authorized.body()).contains("\"components\"", "\"pipeline\"");
