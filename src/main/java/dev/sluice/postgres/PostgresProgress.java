@@ -282,7 +282,24 @@ public final class PostgresProgress implements ProgressStore {
                             AND (s.offsets IS NULL OR t.o = ANY(s.offsets)))
             """;
 
-    /** Per item of {@code batch}: true when the progress table says its effect is durable already. */
+    /**
+     * Waits out every transaction that passed the fence on these partitions and has not ended: each
+     * holds its owner rows FOR SHARE until its COMMIT is done and visible, so taking them FOR UPDATE
+     * returns only once an earlier attempt whose acknowledgement was lost has committed or rolled back
+     * (a COMMIT still in flight: a slow WAL flush, synchronous replication, a proxy that dropped the
+     * client side). Bounded by the claim timeout; a timeout is a transient error, retried.
+     */
+    static final String AWAIT_IN_DOUBT = """
+            SELECT partition FROM sluice_owner
+            WHERE consumer_group = ? AND topic = ? AND partition = ANY(?::int4[])
+            ORDER BY partition FOR UPDATE
+            """;
+
+    /**
+     * Per item of {@code batch}: true when the progress table says its effect is durable already.
+     * Runs in the caller's transaction (auto-commit off) and first waits for any transaction of these
+     * partitions still in flight ({@link #AWAIT_IN_DOUBT}), so an in-doubt earlier attempt is seen.
+     */
     <T> boolean[] durable(Connection connection, List<SinkItem<T>> batch) throws SQLException {
         boolean[] durable = new boolean[batch.size()];
         Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
@@ -290,6 +307,19 @@ public final class PostgresProgress implements ProgressStore {
             byTopic.computeIfAbsent(batch.get(i).record().ref().partition().topic(), t -> new ArrayList<>()).add(i);
         }
         PGConnection pg = connection.unwrap(PGConnection.class);
+        try (Statement timeout = connection.createStatement()) {
+            timeout.execute("SET LOCAL lock_timeout = " + claimTimeoutMillis);
+        }
+        for (Map.Entry<String, List<Integer>> topic : byTopic.entrySet()) {
+            int[] partitions = topic.getValue().stream()
+                    .mapToInt(i -> batch.get(i).record().ref().partition().partition()).distinct().sorted().toArray();
+            try (PreparedStatement await = connection.prepareStatement(AWAIT_IN_DOUBT)) {
+                await.setString(1, group);
+                await.setString(2, topic.getKey());
+                await.setArray(3, pg.createArrayOf("int4", partitions));
+                await.executeQuery().close();
+            }
+        }
         for (Map.Entry<String, List<Integer>> topic : byTopic.entrySet()) {
             List<Integer> items = topic.getValue();
             int[] partitions = new int[items.size()];

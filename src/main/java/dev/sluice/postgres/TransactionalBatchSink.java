@@ -51,7 +51,13 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
      * only: their next write first asks the progress table which items are durable already. Added
      * and removed by the sink thread that owns the batch; at most one batch per sink thread.
      */
-    private final Set<List<SinkItem<T>>> retrying = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+    private final Set<List<SinkItem<T>>> retrying = Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * Counts {@link #cancelAll()} calls; a write marks its batch retrying only if no cancel came since
+     * it started (an aborted batch is never written again, so its mark would only pile up). Guarded by
+     * {@code retrying}'s monitor, with the set.
+     */
+    private long cancels;
     private final ObservationRegistry observations;
     /** Connections with a transaction in progress; each added and removed by the thread using it. */
     private final Set<Connection> active = ConcurrentHashMap.newKeySet();
@@ -83,22 +89,29 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
                 .highCardinalityKeyValue("sluice.batch.size", Integer.toString(batch.size()))
                 .start();
         List<SinkOutcome> outcomes;
+        long cancelsAtStart = cancels();
         try (Observation.Scope scope = observation.openScope(); RecordLogContext context = RecordLogContext.ofBatch(records)) {
-            outcomes = progress != null && retrying.contains(batch) ? rewrite(batch) : isolating(batch);
-            retrying.remove(batch);
+            outcomes = progress != null && isRetrying(batch) ? rewrite(batch) : isolating(batch);
+            unmark(batch);
             observation.lowCardinalityKeyValue("outcome", "committed");
         } catch (SQLException e) {
             observation.lowCardinalityKeyValue("outcome", "retry").error(e);
-            markRetrying(batch);
+            markRetrying(batch, cancelsAtStart);
             throw new TransientSinkException(SqlErrors.transientCause(e), e);
         } catch (RuntimeException e) {
             observation.lowCardinalityKeyValue("outcome", "retry").error(e);
             // A bug of ours (or of the driver), not the record's fault: retried visibly, never
             // dead-lettered, and never allowed to end the sink thread that called us.
-            markRetrying(batch);
+            markRetrying(batch, cancelsAtStart);
             throw new TransientSinkException("unexpected-" + e.getClass().getSimpleName(), e);
         } catch (InterruptedException e) {
             observation.lowCardinalityKeyValue("outcome", "cancelled");
+            throw e;
+        } catch (Error e) {
+            // The stage retries after an Error too (or fails the run): a bisection half may have
+            // committed before it, so the retry must ask what is durable like any other.
+            observation.lowCardinalityKeyValue("outcome", "retry").error(e);
+            markRetrying(batch, cancelsAtStart);
             throw e;
         } finally {
             observation.stop();
@@ -110,21 +123,63 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
         return outcomes;
     }
 
-    private void markRetrying(List<SinkItem<T>> batch) {
-        if (progress != null) {
-            retrying.add(batch);
+    private long cancels() {
+        synchronized (retrying) {
+            return cancels;
+        }
+    }
+
+    private boolean isRetrying(List<SinkItem<T>> batch) {
+        synchronized (retrying) {
+            return retrying.contains(batch);
+        }
+    }
+
+    private void unmark(List<SinkItem<T>> batch) {
+        synchronized (retrying) {
+            retrying.remove(batch);
+        }
+    }
+
+    /** Marks {@code batch} for the durable check on its next write, unless a cancel came since the write began. */
+    private void markRetrying(List<SinkItem<T>> batch, long cancelsAtStart) {
+        if (progress == null) {
+            return;
+        }
+        synchronized (retrying) {
+            if (cancels == cancelsAtStart) {
+                retrying.add(batch);
+            }
+        }
+    }
+
+    /** Batches marked for the durable check (a test's view of the bookkeeping). */
+    int retryingCount() {
+        synchronized (retrying) {
+            return retrying.size();
         }
     }
 
     /**
      * A retried batch (exactly-once): the items the progress table already holds were applied by an
      * attempt whose failure came after its commit; they count as duplicates (no further effect), and
-     * only the rest is written.
+     * only the rest is written. The read waits for an earlier attempt whose COMMIT may still be in
+     * flight (see {@link PostgresProgress#durable}); it is abortable like a write.
      */
     private List<SinkOutcome> rewrite(List<SinkItem<T>> batch) throws SQLException, InterruptedException {
         boolean[] durable;
         try (Connection connection = dataSource.getConnection()) {
-            durable = progress.durable(connection, batch);
+            active.add(connection);
+            try {
+                connection.setAutoCommit(false);
+                durable = progress.durable(connection, batch);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(connection);
+                throw e;
+            } finally {
+                active.remove(connection);
+            }
         }
         List<SinkItem<T>> rest = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
@@ -221,7 +276,10 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
 
     @Override
     public void cancelAll() {
-        retrying.clear();
+        synchronized (retrying) {
+            cancels++;
+            retrying.clear();
+        }
         for (Connection connection : active) {
             try {
                 connection.abort(Runnable::run);

@@ -1,6 +1,7 @@
 package dev.sluice.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.offsets.PartitionId;
 import dev.sluice.offsets.RecordRef;
@@ -21,7 +22,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.awaitility.Awaitility;
 import org.flywaydb.core.Flyway;
@@ -189,6 +194,156 @@ class PostgresProgressIT {
         List<SinkOutcome> retried = sink.write(batch);
         assertThat(retried).as("the retry finds every record durable").containsOnly(SinkOutcome.DUPLICATE);
         assertThat(effects(4)).as("effects after the retry").isEqualTo(10);
+    }
+
+    @Test
+    void aRetryWaitsForACommitStillInFlightBeforeReadingProgress() throws Exception {
+        long epoch = claim(8, 0).epoch();
+        // A COMMIT that the server has not finished when the client gives up on it: a deferred
+        // trigger makes the first attempt's COMMIT wait on an advisory lock this test holds.
+        long lock = ThreadLocalRandom.current().nextLong();
+        jdbc.execute("CREATE FUNCTION " + table + "_stall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF current_setting('sluice_test.stall', true) = 'on' THEN PERFORM pg_advisory_xact_lock_shared(" + lock + "); END IF;"
+                + " RETURN NULL; END $$");
+        jdbc.execute("CREATE CONSTRAINT TRIGGER stall AFTER INSERT ON " + table
+                + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " + table + "_stall()");
+        List<SinkItem<Long>> batch = items(8, epoch, 0, 9);
+        try (Connection holder = DATA_SOURCE.getConnection()) {
+            holder.createStatement().execute("SELECT pg_advisory_lock(" + lock + ")");
+            StalledCommit first = new StalledCommit();
+            TransactionalBatchSink<Long> sink = sink(first.dataSource());
+
+            assertThatThrownBy(() -> sink.write(batch)).as("the client lost the COMMIT's answer").isInstanceOf(TransientSinkException.class);
+            assertThat(effects(8)).as("not visible yet: the COMMIT is still running on the server").isZero();
+
+            CompletableFuture<List<SinkOutcome>> retry = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sink.write(batch);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, Thread::startVirtualThread);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> retry.isDone() || jdbc.queryForObject(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'"
+                            + " AND query LIKE '%sluice_owner%'", Long.class) > 0);
+            holder.createStatement().execute("SELECT pg_advisory_unlock(" + lock + ")");
+
+            assertThat(retry.get(10, TimeUnit.SECONDS)).as("the retry saw the first attempt's commit").containsOnly(SinkOutcome.DUPLICATE);
+            first.committed().get(10, TimeUnit.SECONDS);
+            assertThat(effects(8)).as("effects once the first COMMIT finished").isEqualTo(10);
+        }
+    }
+
+    /**
+     * A DataSource whose first connection runs with {@code sluice_test.stall} on and whose commit
+     * hands the COMMIT to another thread, waits until the server is inside it, and then reports a
+     * lost connection, as a client whose socket died mid-COMMIT would; the server goes on.
+     */
+    private static final class StalledCommit {
+        private final CompletableFuture<Void> committed = new CompletableFuture<>();
+        private final AtomicBoolean used = new AtomicBoolean();
+
+        CompletableFuture<Void> committed() {
+            return committed;
+        }
+
+        DataSource dataSource() {
+            return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                    (proxy, method, args) -> {
+                        if (!method.getName().equals("getConnection")) {
+                            return method.invoke(DATA_SOURCE, args);
+                        }
+                        Connection real = DATA_SOURCE.getConnection();
+                        if (used.getAndSet(true)) {
+                            return real;
+                        }
+                        real.createStatement().execute("SET sluice_test.stall = 'on'");
+                        AtomicBoolean lost = new AtomicBoolean();
+                        return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                                (p, m, a) -> switch (m.getName()) {
+                                    case "commit" -> {
+                                        int pid = real.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+                                        CompletableFuture.runAsync(() -> {
+                                            try {
+                                                real.commit();
+                                                real.close();
+                                                committed.complete(null);
+                                            } catch (SQLException e) {
+                                                committed.completeExceptionally(e);
+                                            }
+                                        }, Thread::startVirtualThread);
+                                        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> new JdbcTemplate(DATA_SOURCE).queryForObject(
+                                                "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND wait_event = 'advisory'", Long.class, pid) > 0);
+                                        lost.set(true);
+                                        throw new SQLException("I/O error: connection reset during COMMIT", "08006");
+                                    }
+                                    case "rollback", "close", "abort" -> lost.get() ? null : m.invoke(real, a);
+                                    case "isClosed" -> lost.get() || (boolean) m.invoke(real, a);
+                                    default -> m.invoke(real, a);
+                                });
+                    });
+        }
+    }
+
+    @Test
+    void aRetryAfterAnErrorThatFollowedACommittedBisectionHalfAppliesNothingTwice() throws Exception {
+        long epoch = claim(9, 0).epoch();
+        List<SinkItem<Long>> batch = items(9, epoch, 0, 9);
+        AtomicBoolean errorOnce = new AtomicBoolean(true);
+        // offset 9 is refused by the database (the batch bisects); the second half's first
+        // attempt then ends in an Error, after the first half (0..4) committed
+        TransactionalBatchSink<Long> sink = new TransactionalBatchSink<>(DATA_SOURCE, (connection, items) -> {
+            if (items.size() < batch.size() && items.getFirst().value() >= 5 && errorOnce.getAndSet(false)) {
+                throw new AssertionError("a bug in the writer");
+            }
+            try (Statement insert = connection.createStatement()) {
+                for (SinkItem<Long> item : items) {
+                    insert.execute(item.value() == 9 ? "SELECT 1/0"
+                            : "INSERT INTO " + table + " VALUES (9, " + item.value() + ")");
+                }
+            }
+            return items.stream().map(item -> SinkOutcome.WRITTEN).toList();
+        }, progress, ObservationRegistry.NOOP);
+
+        assertThatThrownBy(() -> sink.write(batch)).isInstanceOf(AssertionError.class);
+        assertThat(effects(9)).as("the first half committed before the Error").isEqualTo(5);
+
+        List<SinkOutcome> retried = sink.write(batch);
+        assertThat(retried.subList(0, 5)).as("found durable").containsOnly(SinkOutcome.DUPLICATE);
+        assertThat(retried.subList(5, 9)).containsOnly(SinkOutcome.WRITTEN);
+        assertThat(retried.get(9)).isInstanceOf(SinkOutcome.Rejected.class);
+        assertThat(effects(9)).as("effects after the retry").isEqualTo(9);
+    }
+
+    @Test
+    void aWriteThatFailsAfterAnAbortLeavesNoRetryMarkBehind() throws Exception {
+        long epoch = claim(10, 0).epoch();
+        AtomicReference<CountDownLatch> writing = new AtomicReference<>();
+        AtomicReference<CountDownLatch> cancelled = new AtomicReference<>();
+        TransactionalBatchSink<Long> sink = new TransactionalBatchSink<>(DATA_SOURCE, (connection, items) -> {
+            writing.get().countDown();
+            try {
+                cancelled.get().await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new SQLException("terminating connection due to administrator command", "57P01");
+        }, progress, ObservationRegistry.NOOP);
+
+        for (int cycle = 0; cycle < 3; cycle++) {
+            // abort while the write is in the database, then the write fails (its connection aborted)
+            writing.set(new CountDownLatch(1));
+            cancelled.set(new CountDownLatch(1));
+            List<SinkItem<Long>> batch = items(10, epoch, cycle * 10, cycle * 10 + 9);
+            CompletableFuture<Void> write = CompletableFuture.runAsync(
+                    () -> assertThatThrownBy(() -> sink.write(batch)).isInstanceOf(TransientSinkException.class),
+                    Thread::startVirtualThread);
+            assertThat(writing.get().await(10, TimeUnit.SECONDS)).isTrue();
+            sink.cancelAll();
+            cancelled.get().countDown();
+            write.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(sink.retryingCount()).as("batches abandoned by aborts are not kept for a retry that never comes").isZero();
     }
 
     @Test
