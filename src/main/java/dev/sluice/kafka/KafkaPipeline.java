@@ -169,9 +169,22 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         return drain(deadline, "operator request");
     }
 
+    /**
+     * Starts a drain, or, when one is running already, keeps the earlier of its deadline and this one
+     * (a later request can shorten a drain, never lengthen it): SIGTERM during an operator's longer
+     * drain ends within the shutdown's own deadline.
+     */
     PipelineState drain(Duration deadline, String reason) {
-        if (lifecycle.state() == PipelineState.RUNNING) {
-            stopRequest = new StopRequest(System.nanoTime() + deadline.toNanos(), reason);
+        long requested = System.nanoTime() + deadline.toNanos();
+        PipelineState state = lifecycle.state();
+        if (state == PipelineState.RUNNING) {
+            stopRequest = new StopRequest(requested, reason);
+        } else if (state == PipelineState.DRAINING) {
+            StopRequest current = stopRequest;
+            if (current.drainDeadlineNanos() == Long.MAX_VALUE || current.drainDeadlineNanos() - requested > 0) {
+                stopRequest = new StopRequest(requested, reason);
+                wakeRun();
+            }
         }
         if (lifecycle.moveTo(PipelineState.RUNNING, PipelineState.DRAINING)) {
             wakeRun();
@@ -407,7 +420,12 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         Duration bound = drainDeadline.plus(settings.shutdown().abortTimeout()).plusSeconds(4);
         try {
             if (!awaitStopped(bound)) {
-                log.error("pipeline not stopped within {}; shutting down anyway (uncommitted records are redelivered)", bound);
+                // never let the producer and the DataSource close under a running pipeline
+                abort("application shutdown: not stopped within " + bound);
+                if (!awaitStopped(settings.shutdown().abortTimeout().plusSeconds(1))) {
+                    log.error("pipeline not stopped within {} and an abort; shutting down anyway (uncommitted records are redelivered)",
+                            bound);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -58,6 +58,16 @@ final class OffsetCommitter {
         }
     }
 
+    /**
+     * While a drain waits for in-flight records: commits the durable prefix on the interval, so a
+     * pod killed during a long drain redelivers only what was not durable yet.
+     */
+    void commitOnInterval() {
+        if (System.nanoTime() - lastCommitNanos >= intervalNanos) {
+            commitDurable();
+        }
+    }
+
     /** Commits every durable prefix not yet committed; true when there was nothing to commit or the broker took it. */
     boolean commitDurable() {
         lastCommitNanos = System.nanoTime();

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * repair after a failure. Every way ends in {@link #finish}, which closes the consumer, reports and
  * moves the lifecycle to STOPPED — exactly once per run.
  *
- * <p>A drain turns into an abort once its deadline passed, whatever is still missing: records that
+ * <p>While a drain waits, the durable prefix is committed on the commit interval as in RUNNING; the
+ * final commit follows the last record. A drain turns into an abort once its deadline passed, whatever is still missing: records that
  * are not durable, or only the final commit (a coordinator that keeps refusing it).
  *
  * <p>Poll thread only: every field is confined to it.
@@ -67,6 +68,9 @@ final class StopSequence {
     boolean drainStep() {
         begin("drain");
         long incomplete = book.incomplete();
+        if (incomplete > 0) {
+            committer.commitOnInterval();
+        }
         boolean committed = incomplete == 0 && committer.commitDurable();
         switch (drainVerdict(incomplete, committed, request.get().deadlinePassed(System.nanoTime()))) {
             case FINISHED -> {

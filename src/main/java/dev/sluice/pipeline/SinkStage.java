@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * never touched by anyone else. Transient failures retry the whole batch with backoff, forever or
  * until cancelled (abort); nothing in it completes meanwhile, so no offset moves past it. An
  * unexpected exception or error from the sink is retried the same way (a bug stalls visibly, it
- * never ends a shard thread silently); a fatal error ({@link Failures#isFatal}) fails the pipeline.
+ * never ends a shard thread silently); a fatal error ({@link Failures#isFatal}), or any failure in
+ * the shard's own bookkeeping after a write, fails the pipeline.
  * Each queue is bounded by the in-flight bound: a worker blocks in {@link #put} only when the sink
  * is that far behind, and the source has paused long before.
  */
@@ -105,6 +106,11 @@ public final class SinkStage<T> {
             // abort: the batch in hand stays incomplete and is redelivered later
         } catch (FatalSinkError e) {
             failures.failed("sink", e.getCause());
+        } catch (RuntimeException | Error e) {
+            // A failure in the bookkeeping after a write (outcomes, completions, dead letters): this
+            // shard's records would never complete, so the run fails visibly instead of a shard
+            // thread ending in silence while the source waits on it.
+            failures.failed("sink", e);
         }
     }
 

@@ -15,7 +15,10 @@ import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.IntegrationTest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -24,7 +27,7 @@ import org.springframework.test.context.TestPropertySource;
 
 /** Drain and abort under load: what each finishes, what each commits, and that resume completes the work. */
 @TestPropertySource(properties = {"sluice.flow.max-in-flight=2000", "sluice.flow.worker-permits=500",
-    "sluice.batch.max-size=100", "sluice.shutdown.abort-timeout=500ms"})
+    "sluice.batch.max-size=100", "sluice.shutdown.abort-timeout=500ms", "sluice.shutdown.drain-deadline=3s"})
 class DrainAbortIT extends IntegrationTest {
 
     /**
@@ -33,6 +36,8 @@ class DrainAbortIT extends IntegrationTest {
      */
     static final class SlowStep implements ProcessStep<Payment> {
         volatile boolean blocking;
+        /** While set, at most this many records are in the step at once (a rate-limited dependency). */
+        volatile Semaphore throttle;
         private final CountDownLatch never = new CountDownLatch(1);
 
         @Override
@@ -40,7 +45,17 @@ class DrainAbortIT extends IntegrationTest {
             if (blocking && (payment.account().charAt(payment.account().length() - 1) - '0') % 2 == 0) {
                 never.await();
             }
-            SimulatedCall.take(Duration.ofMillis(50));
+            Semaphore limit = throttle;
+            if (limit != null) {
+                limit.acquire();
+            }
+            try {
+                SimulatedCall.take(Duration.ofMillis(50));
+            } finally {
+                if (limit != null) {
+                    limit.release();
+                }
+            }
             return payment;
         }
     }
@@ -85,6 +100,69 @@ class DrainAbortIT extends IntegrationTest {
         assertThat(pipeline.resume()).isEqualTo(PipelineState.RUNNING);
         awaitNoLag(Duration.ofMinutes(2));
         assertInvariant(jdbc, prefix, expected);
+    }
+
+    @Test
+    void aLongDrainCommitsTheDurablePrefixAsItGoesNotOnlyAtItsEnd() throws InterruptedException {
+        step.blocking = false;
+        Semaphore throttle = new Semaphore(4);
+        step.throttle = throttle;
+        try {
+            String prefix = prefix("long-drain");
+            ExpectedLedger expected = start(prefix, 3_000, 1000);
+            await(Duration.ofSeconds(60)).until(() -> pipeline.status().inFlight() >= 1_000);
+
+            assertThat(pipeline.drain(Duration.ofSeconds(60))).isEqualTo(PipelineState.DRAINING);
+            long atStart = ConsumerLag.committed(bootstrapServers(), group()).values().stream().mapToLong(Long::longValue).sum();
+            // ~80 records/s through the step: the drain takes many commit intervals; a pod killed
+            // now must not redeliver everything the drain already made durable
+            await(Duration.ofSeconds(30)).until(() -> ConsumerLag.committed(bootstrapServers(), group()).values().stream()
+                    .mapToLong(Long::longValue).sum() >= atStart + 100);
+            assertThat(pipeline.status().inFlight()).as("committed while the drain still had most of its records to do")
+                    .isGreaterThan(300);
+
+            step.throttle = null;
+            throttle.release(10_000);
+            assertThat(pipeline.awaitStopped(Duration.ofSeconds(60))).isTrue();
+            assertThat(pipeline.status().lastStop().mode()).isEqualTo("drain");
+            assertThat(pipeline.resume()).isEqualTo(PipelineState.RUNNING);
+            awaitNoLag(Duration.ofMinutes(2));
+            assertInvariant(jdbc, prefix, expected);
+        } finally {
+            step.throttle = null;
+        }
+    }
+
+    @Test
+    void sigtermDuringALongerOperatorDrainStopsWithinTheShutdownDeadline() throws Exception {
+        step.blocking = false;
+        Semaphore throttle = new Semaphore(1);
+        step.throttle = throttle;
+        try {
+            String prefix = prefix("sigterm-in-drain");
+            ExpectedLedger expected = start(prefix, 3_000, 1000);
+            await(Duration.ofSeconds(60)).until(() -> pipeline.status().inFlight() >= 1_000);
+            assertThat(pipeline.drain(Duration.ofMinutes(5))).as("the operator's long drain").isEqualTo(PipelineState.DRAINING);
+
+            // what Spring's lifecycle processor calls on SIGTERM; its callback lets the context go on
+            // to close the producer and the DataSource, so the pipeline must have stopped by then
+            CompletableFuture<PipelineState> atCallback = new CompletableFuture<>();
+            long started = System.nanoTime();
+            Thread.startVirtualThread(() -> pipeline.stop(() -> atCallback.complete(pipeline.status().state())));
+
+            assertThat(atCallback.get(30, TimeUnit.SECONDS)).as("state when shutdown goes on").isEqualTo(PipelineState.STOPPED);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the shutdown's 3 s deadline, not the operator's 5 min")
+                    .isLessThan(Duration.ofSeconds(10));
+            assertThat(pipeline.status().lastStop().mode()).isEqualTo("drain->abort");
+
+            step.throttle = null;
+            throttle.release(10_000);
+            assertThat(pipeline.resume()).isEqualTo(PipelineState.RUNNING);
+            awaitNoLag(Duration.ofMinutes(2));
+            assertInvariant(jdbc, prefix, expected);
+        } finally {
+            step.throttle = null;
+        }
     }
 
     @Test
