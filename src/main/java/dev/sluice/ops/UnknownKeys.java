@@ -57,9 +57,22 @@ class UnknownKeys implements BeanFactoryPostProcessor, EnvironmentAware {
         KnownKeys known = KnownKeys.of(sluiceProperties(beanFactory));
         List<String> problems = problems(known, environment);
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("Unknown configuration keys: Sluice binds nothing to "
-                    + String.join("; ", problems)
-                    + ". Correct or remove them (the known keys are in the README's configuration section).");
+            throw new UnknownKeysException(problems);
+        }
+    }
+
+    /** Start-up refused: one sentence per unknown key (reported by {@link UnknownKeysFailureAnalyzer}). */
+    static final class UnknownKeysException extends IllegalStateException {
+
+        private final List<String> problems;
+
+        UnknownKeysException(List<String> problems) {
+            super("Unknown configuration keys: Sluice binds nothing to " + String.join("; ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        List<String> problems() {
+            return problems;
         }
     }
 

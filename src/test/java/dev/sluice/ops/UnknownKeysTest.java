@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.WebApplicationType;
@@ -24,6 +25,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -51,13 +54,16 @@ class UnknownKeysTest {
             .withUserConfiguration(Scanned.class, UnknownKeys.class);
 
     @Test
-    void aMisspeltKeyOnTheCommandLineFailsTheApplicationsStartupNamingItAndTheNearestKey() {
+    @ExtendWith(OutputCaptureExtension.class)
+    void aMisspeltKeyOnTheCommandLineFailsTheApplicationsStartupNamingItAndTheNearestKey(CapturedOutput output) {
         SpringApplicationBuilder application = new SpringApplicationBuilder(SluiceApplication.class)
                 .web(WebApplicationType.NONE);
 
         assertThatThrownBy(() -> application.run("--sluice.flow.max-in-fligth=5"))
                 .hasMessageContaining("sluice.flow.max-in-fligth (from commandLineArgs)")
                 .hasMessageContaining("did you mean sluice.flow.max-in-flight?");
+        assertThat(output).contains("APPLICATION FAILED TO START",
+                "    sluice.flow.max-in-fligth (from commandLineArgs): did you mean sluice.flow.max-in-flight?");
     }
 
     @Test
