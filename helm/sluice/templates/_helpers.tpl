@@ -1,15 +1,33 @@
-{{/* Chart name, truncated to the 63 characters a label allows. */}}
+{{/* Chart name (nameOverride replaces it), truncated to the 63 characters a label allows. */}}
 {{- define "sluice.name" -}}
-{{- .Chart.Name | trunc 63 | trimSuffix "-" }}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Resource name: the release name, with the chart name appended unless it already contains it. */}}
+{{/*
+Name of every resource the chart creates: fullnameOverride as given; else the release name, with
+the name (chart name or nameOverride) appended unless the release name already contains it.
+*/}}
 {{- define "sluice.fullname" -}}
-{{- if contains .Chart.Name .Release.Name }}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
 {{- .Release.Name | trunc 63 | trimSuffix "-" }}
 {{- else }}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
 {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The metrics' application tag: spring.application.name, which the chart leaves at the
+application's "sluice" unless config.spring.application.name sets it (not a resource name:
+nameOverride does not change it).
+*/}}
+{{- define "sluice.applicationTag" -}}
+{{- $spring := (.Values.config | default dict).spring | default dict }}
+{{- (($spring.application | default dict).name) | default "sluice" }}
 {{- end }}
 
 {{- define "sluice.selectorLabels" -}}
