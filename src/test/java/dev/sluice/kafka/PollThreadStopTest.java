@@ -68,7 +68,7 @@ class PollThreadStopTest {
         harness.completions.setWaker(guard::wake);
         Rebalancing rebalancing = new Rebalancing(consumer, book, gate, harness.completions, lifecycle,
                 Duration.ofSeconds(2).toNanos(), new OffsetCommitter(consumer, book, harness.metrics, Duration.ofMillis(10), null),
-                guard, new Claims(consumer, book, null, null, harness.metrics), () -> false);
+                guard, new Claims(consumer, book, null, harness.metrics), () -> false);
 
         guard.enterPoll(); // the callbacks run inside poll()
         consumer.wakeup(); // one pending from before the callback began
