@@ -97,7 +97,7 @@ final class Claims {
                 report.append(' ').append(id).append("@epoch ").append(claim.epoch()).append(" from ").append(from)
                         .append(claim.applied().appliedAbove() > 0 ? " (" + claim.applied().appliedAbove() + " durable above)" : "")
                         .append(before != null && before.fences() > 0 && before instanceof PartitionOwnership.Claiming c
-                                ? " (again after a fence; not owned for " + (System.nanoTime() - c.unownedSinceNanos()) / 1_000_000 + " ms)"
+                                ? " (again after a fence; not owned for " + (System.nanoTime() - c.sinceNanos()) / 1_000_000 + " ms)"
                                 : "");
             });
             if (!claimed.isEmpty()) {

@@ -52,12 +52,6 @@ final class PartitionBook {
         this.ownership = ownership;
     }
 
-    /** A book with a claim retry and re-claim backoff of {@code backoff} (tests). */
-    PartitionBook(PrefetchGate gate) {
-        this(gate, new PartitionOwnership(attempt -> 100_000_000L,
-                new PartitionOwnership.ReclaimBackoff(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10))));
-    }
-
     /** At-least-once: the partition is ours from now, under an epoch of the tracker's choosing. */
     void assign(TopicPartition partition) {
         releaseIfHeld(partition);
@@ -151,11 +145,10 @@ final class PartitionBook {
     }
 
     /**
-     * True when the record at {@code offset} of {@code id} is durable already (exactly-once, found
-     * by the claim): it is then tracked and completed at once, never processed again.
+     * True when {@code record} of {@code partition} (tracked as {@code id}) is durable already
+     * (exactly-once, found by the claim): it is then tracked and completed at once, never processed again.
      */
-    boolean skip(PartitionId id, ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    boolean skip(TopicPartition partition, PartitionId id, ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
         if (!(ownership.of(partition) instanceof PartitionOwnership.Owned owned) || owned.durable() == AppliedOffsets.NONE) {
             return false;
         }
@@ -319,18 +312,11 @@ final class PartitionBook {
         ownership.sorted().forEach((partition, owner) -> {
             String name = owner.state().name().toLowerCase(java.util.Locale.ROOT);
             OffsetTracker.PartitionProgress p = owner instanceof PartitionOwnership.Owned ? progress.get(ids.get(partition)) : null;
-            if (p != null) {
-                view.put(partition.toString(), new PartitionStatus(p.committed(), p.completed(), p.lastPolled(), p.inFlight(),
-                        name, owner.lastEpoch(), 0));
-            } else {
-                long since = switch (owner) {
-                    case PartitionOwnership.Claiming c -> c.unownedSinceNanos();
-                    case PartitionOwnership.Fenced f -> f.unownedSinceNanos();
-                    case PartitionOwnership.Owned o -> now;
-                };
-                view.put(partition.toString(), new PartitionStatus(lastCommitted.getOrDefault(partition.toString(), -1L), -1, -1, 0,
-                        name, owner.lastEpoch(), Math.max(0, (now - since) / 1_000_000)));
-            }
+            long unownedMillis = p != null ? 0 : Math.max(0, (now - owner.sinceNanos()) / 1_000_000);
+            view.put(partition.toString(), p != null
+                    ? new PartitionStatus(p.committed(), p.completed(), p.lastPolled(), p.inFlight(), name, owner.lastEpoch(), 0)
+                    : new PartitionStatus(lastCommitted.getOrDefault(partition.toString(), -1L), -1, -1, 0, name, owner.lastEpoch(),
+                            unownedMillis));
         });
         return view;
     }

@@ -50,6 +50,12 @@ final class PartitionOwnership {
 
         /** Fences in a row (a fence soon after a claim counts on from the one before), for the re-claim backoff. */
         int fences();
+
+        /**
+         * System.nanoTime since when it is owned (its claim), or — CLAIMING, FENCED — since when it is
+         * not (its assignment or its fence; retries and the re-claim keep that time).
+         */
+        long sinceNanos();
     }
 
     /**
@@ -57,9 +63,8 @@ final class PartitionOwnership {
      *
      * @param failures claims of it that failed in a row
      * @param dueNanos when the next claim may be tried
-     * @param unownedSinceNanos since when it is not owned (its assignment, or the fence)
-     */
-    record Claiming(int failures, long dueNanos, long unownedSinceNanos, long lastEpoch, int fences) implements Ownership {
+         */
+    record Claiming(int failures, long dueNanos, long sinceNanos, long lastEpoch, int fences) implements Ownership {
         @Override
         public State state() {
             return State.CLAIMING;
@@ -72,7 +77,7 @@ final class PartitionOwnership {
      * @param durable what the claim found durable, to skip, until polling passed it ({@link AppliedOffsets#NONE} then)
      * @param claimedFrom where fetching started after the claim
      */
-    record Owned(long epoch, AppliedOffsets durable, long claimedFrom, long ownedSinceNanos, int fences) implements Ownership {
+    record Owned(long epoch, AppliedOffsets durable, long claimedFrom, long sinceNanos, int fences) implements Ownership {
         @Override
         public State state() {
             return State.OWNED;
@@ -90,7 +95,7 @@ final class PartitionOwnership {
      *
      * @param restartAt the first offset not known durable: fetching starts here again after the re-claim
      */
-    record Fenced(long fencedEpoch, long restartAt, long dueNanos, long unownedSinceNanos, int fences) implements Ownership {
+    record Fenced(long fencedEpoch, long restartAt, long dueNanos, long sinceNanos, int fences) implements Ownership {
         @Override
         public State state() {
             return State.FENCED;
@@ -163,14 +168,14 @@ final class PartitionOwnership {
         Claiming claiming = require(partition, Claiming.class, "claimFailed");
         int failures = claiming.failures() + 1;
         partitions.put(partition, new Claiming(failures, nowNanos + claimRetryNanos.applyAsLong(failures),
-                claiming.unownedSinceNanos(), claiming.lastEpoch(), claiming.fences()));
+                claiming.sinceNanos(), claiming.lastEpoch(), claiming.fences()));
         return failures;
     }
 
     /** Polling passed everything the claim found durable: nothing more to skip. */
     void passedDurable(TopicPartition partition) {
         Owned owned = require(partition, Owned.class, "passedDurable");
-        partitions.put(partition, new Owned(owned.epoch(), AppliedOffsets.NONE, owned.claimedFrom(), owned.ownedSinceNanos(),
+        partitions.put(partition, new Owned(owned.epoch(), AppliedOffsets.NONE, owned.claimedFrom(), owned.sinceNanos(),
                 owned.fences()));
     }
 
@@ -184,7 +189,7 @@ final class PartitionOwnership {
         if (!(partitions.get(partition) instanceof Owned owned) || owned.epoch() != epoch) {
             return false;
         }
-        boolean stable = nowNanos - owned.ownedSinceNanos() >= reclaim.max().toNanos();
+        boolean stable = nowNanos - owned.sinceNanos() >= reclaim.max().toNanos();
         int fences = stable ? 1 : owned.fences() + 1;
         partitions.put(partition, new Fenced(epoch, restartAt, nowNanos + reclaim.delayNanos(fences), nowNanos, fences));
         return true;
@@ -195,7 +200,7 @@ final class PartitionOwnership {
         Set<TopicPartition> due = new LinkedHashSet<>();
         for (Map.Entry<TopicPartition, Ownership> entry : sorted().entrySet()) {
             if (entry.getValue() instanceof Fenced fenced && nowNanos - fenced.dueNanos() >= 0) {
-                partitions.put(entry.getKey(), new Claiming(0, nowNanos, fenced.unownedSinceNanos(), fenced.fencedEpoch(),
+                partitions.put(entry.getKey(), new Claiming(0, nowNanos, fenced.sinceNanos(), fenced.fencedEpoch(),
                         fenced.fences()));
                 due.add(entry.getKey());
             }

@@ -204,10 +204,10 @@ final class PollLoop {
         for (TopicPartition partition : records.partitions()) {
             PartitionId id = book.idOf(partition);
             if (id == null) {
-                continue; // given up (a newer owner claimed it) while these were fetched
+                continue; // not owned (fenced by a newer claim, or revoked) since these were fetched
             }
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-                if (!cut && book.skip(id, record, polledAt)) {
+                if (!cut && book.skip(partition, id, record, polledAt)) {
                     skipped++;
                     continue;
                 }

@@ -48,7 +48,11 @@ public record DeliveryProperties(
         requireBetween("sluice.delivery.claim-timeout", claimTimeout, Duration.ofMillis(100), Duration.ofMinutes(1));
         requireBetween("sluice.delivery.compact-interval", compactInterval, Duration.ofMillis(100), Duration.ofHours(1));
         requireBetween("sluice.delivery.reclaim-backoff", reclaimBackoff, Duration.ofMillis(10), Duration.ofMinutes(10));
-        requireBetween("sluice.delivery.reclaim-backoff-max", reclaimBackoffMax, reclaimBackoff, Duration.ofHours(1));
+        if (reclaimBackoffMax == null || reclaimBackoffMax.compareTo(reclaimBackoff) < 0
+                || reclaimBackoffMax.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("sluice.delivery.reclaim-backoff-max must be between sluice.delivery.reclaim-backoff ("
+                    + reclaimBackoff + ") and PT1H, was " + reclaimBackoffMax);
+        }
     }
 
     /** Exactly-once with the defaults (tests and tools that do not bind properties). */

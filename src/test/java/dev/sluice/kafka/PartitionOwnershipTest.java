@@ -56,7 +56,7 @@ class PartitionOwnershipTest {
         assertThat(ownership.claimFailed(P0, 100 * MS)).isEqualTo(2);
         assertThat(ownership.claimsDue(299 * MS)).isEmpty();
         assertThat(ownership.claimsDue(300 * MS)).containsExactly(P0);
-        assertThat(((Claiming) ownership.of(P0)).unownedSinceNanos()).as("not owned since the assignment").isZero();
+        assertThat(((Claiming) ownership.of(P0)).sinceNanos()).as("not owned since the assignment").isZero();
     }
 
     @Test
@@ -313,7 +313,7 @@ class PartitionOwnershipTest {
             highestEpoch.put(partition, o.lastEpoch());
             switch (o) {
                 case Fenced f -> {
-                    long wait = f.dueNanos() - f.unownedSinceNanos();
+                    long wait = f.dueNanos() - f.sinceNanos();
                     assertThat(wait).as(where + ": re-claim wait within [initial, cap]")
                             .isBetween(RECLAIM.initial().toNanos(), RECLAIM.max().toNanos());
                     assertThat(f.fences()).as(where).isPositive();
@@ -321,7 +321,7 @@ class PartitionOwnershipTest {
                 }
                 case Claiming c -> {
                     assertThat(c.failures()).as(where).isNotNegative();
-                    assertThat(c.dueNanos()).as(where).isGreaterThanOrEqualTo(c.unownedSinceNanos());
+                    assertThat(c.dueNanos()).as(where).isGreaterThanOrEqualTo(c.sinceNanos());
                 }
                 case Owned owned -> assertThat(owned.epoch()).as(where).isPositive();
             }

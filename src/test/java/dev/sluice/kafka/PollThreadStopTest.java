@@ -61,7 +61,8 @@ class PollThreadStopTest {
         Lifecycle lifecycle = new Lifecycle();
         lifecycle.moveTo(PipelineState.RUNNING);
         consumer.assign(List.of(PARTITION));
-        PartitionBook book = new PartitionBook(gate);
+        PartitionBook book = new PartitionBook(gate, new PartitionOwnership(failures -> 1_000_000L,
+                new PartitionOwnership.ReclaimBackoff(Duration.ofSeconds(1), Duration.ofSeconds(10))));
         book.assign(PARTITION);
         RecordRef ref = book.track(book.idOf(PARTITION), record(0), System.nanoTime());
         WakeGuard guard = new WakeGuard(consumer);
