@@ -130,6 +130,8 @@ final class PartitionOwnership {
     }
 
     private final Map<TopicPartition, Ownership> partitions = new HashMap<>();
+    /** How many of {@code partitions} are not OWNED, kept by {@link #move} and {@link #released} (asked every loop). */
+    private int unowned;
     /** The wait after claim failure number n (from 1) in a row: the pipeline's transient backoff. */
     private final IntToLongFunction claimRetryNanos;
     private final ReclaimBackoff reclaim;
@@ -144,13 +146,13 @@ final class PartitionOwnership {
     /** Exactly-once: Kafka assigned {@code partition}; it waits for its claim, due now. */
     void assigned(TopicPartition partition, long nowNanos) {
         requireReleased(partition, "assigned");
-        partitions.put(partition, new Claiming(0, nowNanos, nowNanos, 0, 0));
+        move(partition, new Claiming(0, nowNanos, nowNanos, 0, 0));
     }
 
     /** At-least-once: Kafka assigned {@code partition}, which is owned at once under {@code epoch}. */
     void assignedOwned(TopicPartition partition, long epoch, long nowNanos) {
         requireReleased(partition, "assignedOwned");
-        partitions.put(partition, new Owned(epoch, AppliedOffsets.NONE, -1, nowNanos, 0));
+        move(partition, new Owned(epoch, AppliedOffsets.NONE, -1, nowNanos, 0));
     }
 
     /** The claim of {@code partition} succeeded with {@code epoch}, higher than any it had here; fetching starts at {@code from}. */
@@ -160,14 +162,14 @@ final class PartitionOwnership {
             throw new IllegalStateException("claimed " + partition + " at epoch " + epoch + ", not above its last epoch "
                     + claiming.lastEpoch());
         }
-        partitions.put(partition, new Owned(epoch, durable, from, nowNanos, claiming.fences()));
+        move(partition, new Owned(epoch, durable, from, nowNanos, claiming.fences()));
     }
 
     /** The claim of {@code partition} failed; it is tried again after the claim backoff. Returns the failures in a row. */
     int claimFailed(TopicPartition partition, long nowNanos) {
         Claiming claiming = require(partition, Claiming.class, "claimFailed");
         int failures = claiming.failures() + 1;
-        partitions.put(partition, new Claiming(failures, nowNanos + claimRetryNanos.applyAsLong(failures),
+        move(partition, new Claiming(failures, nowNanos + claimRetryNanos.applyAsLong(failures),
                 claiming.sinceNanos(), claiming.lastEpoch(), claiming.fences()));
         return failures;
     }
@@ -175,7 +177,7 @@ final class PartitionOwnership {
     /** Polling passed everything the claim found durable: nothing more to skip. */
     void passedDurable(TopicPartition partition) {
         Owned owned = require(partition, Owned.class, "passedDurable");
-        partitions.put(partition, new Owned(owned.epoch(), AppliedOffsets.NONE, owned.claimedFrom(), owned.sinceNanos(),
+        move(partition, new Owned(owned.epoch(), AppliedOffsets.NONE, owned.claimedFrom(), owned.sinceNanos(),
                 owned.fences()));
     }
 
@@ -191,7 +193,7 @@ final class PartitionOwnership {
         }
         boolean stable = nowNanos - owned.sinceNanos() >= reclaim.max().toNanos();
         int fences = stable ? 1 : owned.fences() + 1;
-        partitions.put(partition, new Fenced(epoch, restartAt, nowNanos + reclaim.delayNanos(fences), nowNanos, fences));
+        move(partition, new Fenced(epoch, restartAt, nowNanos + reclaim.delayNanos(fences), nowNanos, fences));
         return true;
     }
 
@@ -200,7 +202,7 @@ final class PartitionOwnership {
         Set<TopicPartition> due = new LinkedHashSet<>();
         for (Map.Entry<TopicPartition, Ownership> entry : sorted().entrySet()) {
             if (entry.getValue() instanceof Fenced fenced && nowNanos - fenced.dueNanos() >= 0) {
-                partitions.put(entry.getKey(), new Claiming(0, nowNanos, fenced.sinceNanos(), fenced.fencedEpoch(),
+                move(entry.getKey(), new Claiming(0, nowNanos, fenced.sinceNanos(), fenced.fencedEpoch(),
                         fenced.fences()));
                 due.add(entry.getKey());
             }
@@ -210,7 +212,11 @@ final class PartitionOwnership {
 
     /** Kafka revoked or lost {@code partition}: this member forgets it. Returns what it was, or null if it was not held. */
     Ownership released(TopicPartition partition) {
-        return partitions.remove(partition);
+        Ownership was = partitions.remove(partition);
+        if (was != null && !(was instanceof Owned)) {
+            unowned--;
+        }
+        return was;
     }
 
     // ---- queries ----
@@ -238,7 +244,7 @@ final class PartitionOwnership {
 
     /** True when some partition waits for a claim or a re-claim. */
     boolean anyUnowned() {
-        return partitions.values().stream().anyMatch(ownership -> !(ownership instanceof Owned));
+        return unowned > 0;
     }
 
     /** Of {@code assignment}, the OWNED partitions: the only ones that may be fetched. */
@@ -270,6 +276,12 @@ final class PartitionOwnership {
         return sorted;
     }
 
+    /** Every transition ends here, so {@link #unowned} stays exact. */
+    private void move(TopicPartition partition, Ownership next) {
+        Ownership was = partitions.put(partition, next);
+        unowned += (next instanceof Owned ? 0 : 1) - (was == null || was instanceof Owned ? 0 : 1);
+    }
+
     private void requireReleased(TopicPartition partition, String transition) {
         Ownership current = partitions.get(partition);
         if (current != null) {
@@ -280,8 +292,8 @@ final class PartitionOwnership {
     private <O extends Ownership> O require(TopicPartition partition, Class<O> from, String transition) {
         Ownership current = partitions.get(partition);
         if (!from.isInstance(current)) {
-            throw new IllegalStateException(transition + " of " + partition + ": it is "
-                    + (current == null ? "released" : current.state()) + ", not " + from.getSimpleName().toUpperCase(java.util.Locale.ROOT));
+            throw new IllegalStateException(transition + " of " + partition + ": it is " + (current == null ? "released"
+                    : current.state()) + ", not " + from.getSimpleName().toUpperCase(java.util.Locale.ROOT));
         }
         return from.cast(current);
     }

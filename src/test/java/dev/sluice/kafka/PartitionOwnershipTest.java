@@ -301,6 +301,8 @@ class PartitionOwnershipTest {
         Set<TopicPartition> fetchable = subject.fetchable(all);
         Map<State, Integer> counts = subject.counts();
         assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).as(where).isEqualTo(subject.sorted().size());
+        assertThat(subject.anyUnowned()).as(where + ": anyUnowned follows the states")
+                .isEqualTo(counts.get(State.CLAIMING) + counts.get(State.FENCED) > 0);
         for (TopicPartition partition : all) {
             PartitionOwnership.Ownership o = subject.of(partition);
             assertThat(fetchable.contains(partition)).as(where + ": fetchable exactly when owned").isEqualTo(o instanceof Owned);
