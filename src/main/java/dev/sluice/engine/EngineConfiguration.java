@@ -36,7 +36,7 @@ class EngineConfiguration {
                     + " (exactly-once) its progress in PostgreSQL are kept under it");
         }
         Producer<byte[], byte[]> producer = (Producer<byte[], byte[]>) producerFactory.createProducer();
-        return new Engine(consumerFactory, producer, dataSource, new PipelineSettings(source, flow, batch, retry, shutdown),
+        return new Engine(consumerFactory, producer, dataSource, new PipelineSettings(source, flow, batch, retry, shutdown, delivery),
                 delivery, registry, observations.getIfAvailable(() -> ObservationRegistry.NOOP), group.toString(), owner());
     }
 

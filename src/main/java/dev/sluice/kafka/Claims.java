@@ -1,7 +1,6 @@
 package dev.sluice.kafka;
 
 import dev.sluice.offsets.PartitionId;
-import dev.sluice.pipeline.Backoff;
 import dev.sluice.pipeline.FlowMetrics;
 import dev.sluice.pipeline.ProgressStore;
 import dev.sluice.pipeline.ProgressStore.Claim;
@@ -24,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * the durable prefix and skips the rest of it. A partition stays paused until its claim succeeds;
  * a failed claim (database down, the owner row locked beyond {@code sluice.delivery.claim-timeout})
  * is retried with backoff from the poll loop, which keeps polling meanwhile so the group does not
- * rebalance. In at-least-once mode (no store) an assigned partition is the member's at once.
+ * rebalance. A partition fenced by a later claim while Kafka still assigns it here is claimed again
+ * the same way once its re-claim backoff passed ({@code sluice.delivery.reclaim-backoff}); its
+ * consumer position was moved back to its low-water mark at the fence, so the claim reads from
+ * there. In at-least-once mode (no store) an assigned partition is the member's at once.
  *
  * <p>Poll thread only, like the consumer and the book.
  */
@@ -36,16 +38,12 @@ final class Claims {
     private final PartitionBook book;
     /** Null in at-least-once mode. */
     private final ProgressStore store;
-    private final Backoff backoff;
     private final FlowMetrics metrics;
-    private int failures;
-    private long nextAttemptNanos;
 
-    Claims(Consumer<byte[], byte[]> consumer, PartitionBook book, ProgressStore store, Backoff backoff, FlowMetrics metrics) {
+    Claims(Consumer<byte[], byte[]> consumer, PartitionBook book, ProgressStore store, FlowMetrics metrics) {
         this.consumer = consumer;
         this.book = book;
         this.store = store;
-        this.backoff = backoff;
         this.metrics = metrics;
     }
 
@@ -57,20 +55,18 @@ final class Claims {
         }
         partitions.forEach(book::awaitClaim);
         consumer.pause(partitions);
-        failures = 0;
-        return attempt();
+        return attempt(book.claimsDue());
     }
 
-    /** Retries the claims still missing once their backoff passed; returns the partitions claimed now. */
+    /** Claims (again) the partitions whose backoff passed; returns the partitions claimed now. */
     Set<TopicPartition> retryIfDue() {
-        if (store == null || book.unclaimed().isEmpty() || System.nanoTime() - nextAttemptNanos < 0) {
+        if (store == null || !book.anyUnowned()) {
             return Set.of();
         }
-        return attempt();
+        return attempt(book.claimsDue());
     }
 
-    private Set<TopicPartition> attempt() {
-        Set<TopicPartition> pending = book.unclaimed();
+    private Set<TopicPartition> attempt(Set<TopicPartition> pending) {
         if (pending.isEmpty()) {
             return Set.of();
         }
@@ -80,7 +76,7 @@ final class Claims {
             for (TopicPartition partition : pending) {
                 PartitionId id = new PartitionId(partition.topic(), partition.partition());
                 byId.put(id, partition);
-                // the group's committed offset (or the reset position): the claim reads only what is above it
+                // the group's committed offset (or the reset position), or where a fence left it: the claim reads only what is above it
                 positions.put(id, consumer.position(partition, OffsetCommitter.COMMIT_TIMEOUT));
             }
             Map<PartitionId, Claim> claims = store.claim(positions);
@@ -88,28 +84,49 @@ final class Claims {
             StringBuilder report = new StringBuilder();
             claims.forEach((id, claim) -> {
                 TopicPartition partition = byId.get(id);
+                if (partition == null) {
+                    return;
+                }
                 long from = claim.applied().resumeFrom(positions.get(id));
-                book.claimed(partition, claim.epoch(), claim.applied());
+                PartitionOwnership.Ownership before = book.ownershipOf(partition);
+                book.claimed(partition, claim.epoch(), claim.applied(), from);
                 if (from != positions.get(id)) {
                     consumer.seek(partition, from);
                 }
                 claimed.add(partition);
                 report.append(' ').append(id).append("@epoch ").append(claim.epoch()).append(" from ").append(from)
-                        .append(claim.applied().appliedAbove() > 0 ? " (" + claim.applied().appliedAbove() + " durable above)" : "");
+                        .append(claim.applied().appliedAbove() > 0 ? " (" + claim.applied().appliedAbove() + " durable above)" : "")
+                        .append(before != null && before.fences() > 0 && before instanceof PartitionOwnership.Claiming c
+                                ? " (again after a fence; not owned for " + (System.nanoTime() - c.sinceNanos()) / 1_000_000 + " ms)"
+                                : "");
             });
-            failures = 0;
-            log.info("claimed{}", report);
+            if (!claimed.isEmpty()) {
+                log.info("claimed{}", report);
+            }
+            Set<TopicPartition> missing = new LinkedHashSet<>(pending);
+            missing.removeAll(claimed);
+            if (!missing.isEmpty()) {
+                failed(missing, "no claim returned for them");
+            }
             return claimed;
         } catch (TransientSinkException | KafkaException e) {
-            failures++;
-            long delayNanos = backoff.delay(failures).toNanos();
-            nextAttemptNanos = System.nanoTime() + delayNanos;
             metrics.retried("claim", e instanceof TransientSinkException t ? t.causeName() : KafkaErrors.causeName(e));
-            if (failures == 1 || failures % 10 == 0) {
-                log.warn("claim of {} failed (attempt {}: {}); the partitions stay paused, retrying in {} ms", pending, failures,
-                        e.getMessage(), delayNanos / 1_000_000);
-            }
+            failed(pending, e.getMessage());
             return Set.of();
+        }
+    }
+
+    private void failed(Set<TopicPartition> pending, String reason) {
+        int failures = 0;
+        for (TopicPartition partition : pending) {
+            failures = Math.max(failures, book.claimFailed(partition));
+        }
+        if (failures == 1 || failures % 10 == 0) {
+            long dueInMillis = pending.stream().map(book::ownershipOf)
+                    .mapToLong(o -> o instanceof PartitionOwnership.Claiming c ? c.dueNanos() - System.nanoTime() : 0)
+                    .max().orElse(0) / 1_000_000;
+            log.warn("claim of {} failed (attempt {}: {}); the partitions stay paused, retrying in {} ms", pending, failures,
+                    reason, Math.max(0, dueInMillis));
         }
     }
 }

@@ -306,7 +306,7 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         KeyedDispatcher newDispatcher = new KeyedDispatcher(workerLimit,
                 new RecordWorker<>(decoder, step, sinkStage, deadLetters, completions, backoff, metrics), this::failed);
         RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, newDispatcher, sinkStage, deadLetters,
-                metrics, this::failed, progress, backoff);
+                metrics, this::failed, progress, backoff, settings.reclaimBackoff());
         gate = newGate;
         dispatcher = newDispatcher;
         log.info("run {} starting on topic {} ({}): max in flight {} records / {} bytes, {} window from {} records,"
@@ -385,6 +385,13 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         FunctionCounter.builder("sluice.backpressure.paused.time", this,
                         p -> p.gate == null ? 0 : p.gate.pausedNanos() / (double) TimeUnit.SECONDS.toNanos(1))
                 .baseUnit("seconds").description("Time paused by backpressure (in the current run)").register(registry);
+        for (PartitionOwnership.State state : List.of(PartitionOwnership.State.CLAIMING, PartitionOwnership.State.FENCED)) {
+            Gauge.builder("sluice.partition.unowned", this, p -> p.run == null ? 0 : p.run.partitionsIn(state))
+                    .tag("state", state.name().toLowerCase(Locale.ROOT))
+                    .description("Partitions Kafka assigns here that this member does not own: waiting for their claim,"
+                            + " or fenced by a later claim and waiting to claim again (exactly-once)")
+                    .register(registry);
+        }
         for (PipelineState state : PipelineState.values()) {
             Gauge.builder("sluice.state", lifecycle, l -> l.state() == state ? 1 : 0).tag("state", state.name())
                     .description("1 for the pipeline's current lifecycle state").register(registry);

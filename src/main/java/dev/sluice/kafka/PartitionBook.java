@@ -8,7 +8,6 @@ import dev.sluice.pipeline.PipelineStatus.PartitionStatus;
 import dev.sluice.pipeline.PrefetchGate;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll thread's books over its assigned partitions: the {@link OffsetTracker}, which records
- * are in flight (counted against the prefetch bound, bytes included), and the records of revoked
- * partitions still in work ("orphans": in flight until their stale completion arrives).
+ * The poll thread's books over its assigned partitions: who owns each ({@link PartitionOwnership}),
+ * the {@link OffsetTracker}, which records are in flight (counted against the prefetch bound, bytes
+ * included), and the records of revoked or fenced partitions still in work ("orphans": in flight
+ * until their stale completion arrives).
  *
- * <p>Exactly-once mode adds: partitions assigned but not yet claimed ({@link #awaitClaim}; the
- * tracker knows them from their claim on, under the claim's owner epoch), what each claim found
- * durable already (records to skip), and partitions given up because a newer owner fenced this
- * member's writes ({@link #fenced}; Kafka still assigns them until its rebalance catches up).
+ * <p>The tracker knows a partition exactly while it is OWNED, under the epoch it is owned under:
+ * this class moves both together. Exactly-once mode claims a partition before it is owned
+ * (CLAIMING), and a newer claim fences it (FENCED) until it is claimed again; what each claim found
+ * durable already (records to skip) is part of the OWNED state.
  *
  * <p>Translates between Kafka's types and the tracker's. Not thread-safe: confined to the poll
  * thread, like the consumer.
@@ -38,57 +38,82 @@ final class PartitionBook {
     private static final Logger log = LoggerFactory.getLogger(PartitionBook.class);
 
     private final OffsetTracker tracker = new OffsetTracker();
+    private final PartitionOwnership ownership;
     private final Map<TopicPartition, PartitionId> ids = new HashMap<>();
     /** Last offset committed per partition in this run, for reports. */
     private final Map<String, Long> lastCommitted = new LinkedHashMap<>();
     private final PrefetchGate gate;
-    /** Assigned, awaiting their claim (exactly-once): paused, and not in the tracker yet. */
-    private final Set<TopicPartition> unclaimed = new HashSet<>();
-    /** Assigned by Kafka, but claimed by a newer owner: paused until Kafka revokes them. */
-    private final Set<TopicPartition> givenUp = new HashSet<>();
-    /** What the claim of each partition found durable, until polling passed it. */
-    private final Map<PartitionId, AppliedOffsets> applied = new HashMap<>();
     private int orphans;
     /** Records completed since {@link #countCompletions()}; -1 while not counting. */
     private long completedWhileCounting = -1;
 
-    PartitionBook(PrefetchGate gate) {
+    PartitionBook(PrefetchGate gate, PartitionOwnership ownership) {
         this.gate = gate;
+        this.ownership = ownership;
     }
 
     /** At-least-once: the partition is ours from now, under an epoch of the tracker's choosing. */
     void assign(TopicPartition partition) {
-        PartitionId id = idFor(partition);
-        givenUp.remove(partition);
-        tracker.assign(id);
+        releaseIfHeld(partition);
+        long epoch = tracker.assign(idFor(partition));
+        ownership.assignedOwned(partition, epoch, System.nanoTime());
     }
 
     /** Exactly-once: assigned, not ours to poll until {@link #claimed}. */
     void awaitClaim(TopicPartition partition) {
+        releaseIfHeld(partition);
         idFor(partition);
-        givenUp.remove(partition);
-        unclaimed.add(partition);
+        ownership.assigned(partition, System.nanoTime());
     }
 
-    /** Exactly-once: the claim of {@code partition} succeeded; its records carry {@code epoch}. */
-    void claimed(TopicPartition partition, long epoch, AppliedOffsets durable) {
-        if (unclaimed.remove(partition)) {
-            PartitionId id = ids.get(partition);
-            tracker.assign(id, epoch);
-            applied.put(id, durable);
+    /** Kafka never assigns a partition twice without revoking it; should it, the old assignment is forgotten first. */
+    private void releaseIfHeld(TopicPartition partition) {
+        if (ownership.of(partition) != null) {
+            log.warn("{} assigned again while {}; forgetting the earlier assignment", partition, ownership.of(partition).state());
+            revoke(List.of(partition));
         }
     }
 
-    Set<TopicPartition> unclaimed() {
-        return Set.copyOf(unclaimed);
+    /**
+     * Exactly-once: the claim of {@code partition} succeeded; its records carry {@code epoch}, and
+     * fetching starts at {@code from}.
+     */
+    void claimed(TopicPartition partition, long epoch, AppliedOffsets durable, long from) {
+        ownership.claimed(partition, epoch, durable, from, System.nanoTime());
+        tracker.assign(ids.get(partition), epoch);
     }
 
-    /** Of {@code assignment}, the partitions this member may fetch: claimed, and not given up. */
+    /** The claim of {@code partition} failed; returns the failures in a row. */
+    int claimFailed(TopicPartition partition) {
+        return ownership.claimFailed(partition, System.nanoTime());
+    }
+
+    /**
+     * The partitions to claim now: those waiting for a claim whose backoff passed, and fenced ones
+     * whose re-claim backoff passed (they wait for a claim from now on).
+     */
+    Set<TopicPartition> claimsDue() {
+        long now = System.nanoTime();
+        Set<TopicPartition> reclaimed = ownership.reclaimDue(now);
+        if (!reclaimed.isEmpty()) {
+            log.info("re-claiming {}: fenced earlier, still assigned here", reclaimed);
+        }
+        return ownership.claimsDue(now);
+    }
+
+    /** True when a partition waits for a claim or a re-claim (exactly-once). */
+    boolean anyUnowned() {
+        return ownership.anyUnowned();
+    }
+
+    /** The ownership of {@code partition}, or null when it is not assigned here. */
+    PartitionOwnership.Ownership ownershipOf(TopicPartition partition) {
+        return ownership.of(partition);
+    }
+
+    /** Of {@code assignment}, the partitions this member may fetch: the owned ones. */
     Set<TopicPartition> fetchable(Collection<TopicPartition> assignment) {
-        Set<TopicPartition> fetchable = new HashSet<>(assignment);
-        fetchable.removeAll(unclaimed);
-        fetchable.removeAll(givenUp);
-        return fetchable;
+        return ownership.fetchable(assignment);
     }
 
     private PartitionId idFor(TopicPartition partition) {
@@ -101,12 +126,10 @@ final class PartitionBook {
     int revoke(Collection<TopicPartition> partitions) {
         int left = 0;
         for (TopicPartition partition : partitions) {
-            unclaimed.remove(partition);
-            givenUp.remove(partition);
+            ownership.released(partition);
             PartitionId id = ids.remove(partition);
             if (id != null) {
                 left += tracker.revoke(id);
-                applied.remove(id);
             }
         }
         orphans += left;
@@ -115,25 +138,24 @@ final class PartitionBook {
 
     /**
      * The tracker's id of a partition whose records this member processes (look it up once per
-     * partition of a poll), or null: not assigned, not claimed yet, or given up.
+     * partition of a poll), or null: not assigned, or not owned (claiming, fenced).
      */
     PartitionId idOf(TopicPartition partition) {
-        PartitionId id = ids.get(partition);
-        return id == null || tracker.epoch(id) < 0 ? null : id;
+        return ownership.ownedEpoch(partition) < 0 ? null : ids.get(partition);
     }
 
     /**
-     * True when the record at {@code offset} of {@code id} is durable already (exactly-once, found
-     * by the claim): it is then tracked and completed at once, never processed again.
+     * True when {@code record} of {@code partition} (tracked as {@code id}) is durable already
+     * (exactly-once, found by the claim): it is then tracked and completed at once, never processed again.
      */
-    boolean skip(PartitionId id, ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
-        AppliedOffsets durable = applied.get(id);
-        if (durable == null) {
+    boolean skip(TopicPartition partition, PartitionId id, ConsumerRecord<byte[], byte[]> record, long polledAtNanos) {
+        if (!(ownership.of(partition) instanceof PartitionOwnership.Owned owned) || owned.durable() == AppliedOffsets.NONE) {
             return false;
         }
+        AppliedOffsets durable = owned.durable();
         if (!durable.contains(record.offset())) {
             if (durable.exhaustedAt(record.offset())) {
-                applied.remove(id);
+                ownership.passedDurable(partition);
             }
             return false;
         }
@@ -142,23 +164,42 @@ final class PartitionBook {
     }
 
     /**
-     * Takes records a newer owner fenced (exactly-once). A partition whose current assignment they
-     * belong to was claimed by another member: it is given up at once — revoked here, its records
-     * in work become orphans — and returned, to be paused until Kafka's rebalance revokes it.
-     * Every fenced record then completes as stale.
+     * Takes records a newer owner fenced (exactly-once). A partition owned under the epoch they
+     * carry was claimed by someone else although Kafka still assigns it here: it becomes FENCED —
+     * forgotten by the tracker, its records in work orphans — and is returned with the offset to
+     * fetch from once it is claimed again (its low-water mark: everything below is durable or
+     * dead-lettered; the claim finds what is durable above). Every fenced record then completes as
+     * stale. The caller pauses the returned partitions and seeks them there.
      */
-    Set<TopicPartition> fenced(List<RecordRef> refs) {
-        Set<TopicPartition> lost = new HashSet<>();
+    Map<TopicPartition, Fence> fenced(List<RecordRef> refs) {
+        Map<TopicPartition, Fence> lost = new LinkedHashMap<>();
+        long now = System.nanoTime();
         for (RecordRef ref : refs) {
-            if (tracker.epoch(ref.partition()) == ref.epoch()) {
-                TopicPartition partition = new TopicPartition(ref.partition().topic(), ref.partition().partition());
-                revoke(List.of(partition));
-                givenUp.add(partition);
-                lost.add(partition);
+            TopicPartition partition = new TopicPartition(ref.partition().topic(), ref.partition().partition());
+            if (ownership.of(partition) instanceof PartitionOwnership.Owned owned && owned.epoch() == ref.epoch()) {
+                OffsetTracker.PartitionProgress progress = tracker.progress().get(ref.partition());
+                long restartAt = progress != null && progress.completed() >= 0 ? progress.completed() : owned.claimedFrom();
+                int discarded = tracker.revoke(ref.partition());
+                orphans += discarded;
+                ownership.fenced(partition, ref.epoch(), restartAt, now);
+                PartitionOwnership.Fenced fenced = (PartitionOwnership.Fenced) ownership.of(partition);
+                lost.put(partition, new Fence(ref.epoch(), restartAt, discarded, (fenced.dueNanos() - now) / 1_000_000,
+                        fenced.fences()));
             }
         }
         absorb(refs);
         return lost;
+    }
+
+    /**
+     * One partition given up to a newer claim.
+     *
+     * @param restartAt where fetching starts again after the re-claim
+     * @param discarded records of the fenced epoch still in work, discarded as they complete
+     * @param reclaimInMillis when the re-claim is due
+     * @param fences fences in a row
+     */
+    record Fence(long epoch, long restartAt, int discarded, long reclaimInMillis, int fences) {
     }
 
     /** What a record counts against the byte bound: its serialized key plus value. */
@@ -263,11 +304,26 @@ final class PartitionBook {
         return Map.copyOf(lastCommitted);
     }
 
+    /** Every assigned partition: its ownership, and its offsets while owned (the last committed otherwise). */
     Map<String, PartitionStatus> view() {
+        long now = System.nanoTime();
+        Map<PartitionId, OffsetTracker.PartitionProgress> progress = tracker.progress();
         Map<String, PartitionStatus> view = new LinkedHashMap<>();
-        tracker.progress().forEach((id, p) -> view.put(id.toString(),
-                new PartitionStatus(p.committed(), p.completed(), p.lastPolled(), p.inFlight())));
+        ownership.sorted().forEach((partition, owner) -> {
+            String name = owner.state().name().toLowerCase(java.util.Locale.ROOT);
+            OffsetTracker.PartitionProgress p = owner instanceof PartitionOwnership.Owned ? progress.get(ids.get(partition)) : null;
+            long unownedMillis = p != null ? 0 : Math.max(0, (now - owner.sinceNanos()) / 1_000_000);
+            view.put(partition.toString(), p != null
+                    ? new PartitionStatus(p.committed(), p.completed(), p.lastPolled(), p.inFlight(), name, owner.lastEpoch(), 0)
+                    : new PartitionStatus(lastCommitted.getOrDefault(partition.toString(), -1L), -1, -1, 0, name, owner.lastEpoch(),
+                            unownedMillis));
+        });
         return view;
+    }
+
+    /** How many assigned partitions are in each ownership state. */
+    Map<PartitionOwnership.State, Integer> ownershipCounts() {
+        return ownership.counts();
     }
 
     /** When the oldest incomplete record was polled (System.nanoTime), or Long.MAX_VALUE. */

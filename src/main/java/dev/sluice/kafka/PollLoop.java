@@ -59,18 +59,21 @@ final class PollLoop {
     private volatile int inFlightView;
     /** Published by the poll thread for readers. */
     private volatile long oldestInFlightNanos = Long.MAX_VALUE;
+    /** Published by the poll thread for readers (gauges): assigned partitions per ownership state. */
+    private volatile Map<PartitionOwnership.State, Integer> ownershipView = Map.of();
 
     PollLoop(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, RunParts parts, PrefetchGate gate,
             Lifecycle lifecycle, Supplier<StopRequest> request, Consumer<StopReport> onStopped) {
         this.consumer = consumer;
-        this.book = new PartitionBook(gate);
+        this.book = new PartitionBook(gate, new PartitionOwnership(
+                failures -> parts.backoff().delay(failures).toNanos(), parts.reclaimBackoff()));
         this.parts = parts;
         this.gate = gate;
         this.lifecycle = lifecycle;
         this.request = request;
         this.wakeGuard = new WakeGuard(consumer);
         this.committer = new OffsetCommitter(consumer, book, parts.metrics(), parts.source().commitInterval(), parts.progress());
-        this.claims = new Claims(consumer, book, parts.progress(), parts.backoff(), parts.metrics());
+        this.claims = new Claims(consumer, book, parts.progress(), parts.metrics());
         this.stop = new StopSequence(consumer, book, parts, committer, lifecycle, request, onStopped, this::publishView);
         this.thread = Thread.ofPlatform().name("sluice-poll").daemon(true).unstarted(this::run);
         parts.completions().setWaker(wakeGuard::wake);
@@ -97,6 +100,11 @@ final class PollLoop {
 
     int inFlight() {
         return inFlightView;
+    }
+
+    /** Assigned partitions in {@code state}, as of the last poll. Any thread. */
+    int partitionsIn(PartitionOwnership.State state) {
+        return ownershipView.getOrDefault(state, 0);
     }
 
     long oldestInFlightMillis() {
@@ -196,10 +204,10 @@ final class PollLoop {
         for (TopicPartition partition : records.partitions()) {
             PartitionId id = book.idOf(partition);
             if (id == null) {
-                continue; // given up (a newer owner claimed it) while these were fetched
+                continue; // not owned (fenced by a newer claim, or revoked) since these were fetched
             }
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-                if (!cut && book.skip(id, record, polledAt)) {
+                if (!cut && book.skip(partition, id, record, polledAt)) {
                     skipped++;
                     continue;
                 }
@@ -250,12 +258,21 @@ final class PollLoop {
         }
     }
 
-    /** Partitions a newer owner claimed (exactly-once): paused, their work discarded, until Kafka revokes them. */
+    /**
+     * Partitions a later claim fenced (exactly-once) while Kafka still assigns them here: paused,
+     * their records in work discarded, moved back to their low-water mark, and claimed again after
+     * the re-claim backoff ({@link Claims#retryIfDue}); the rebalance that may come instead revokes them.
+     */
     private void giveUpFenced() {
-        Set<TopicPartition> lost = book.fenced(parts.completions().drainFenced());
+        Map<TopicPartition, PartitionBook.Fence> lost = book.fenced(parts.completions().drainFenced());
         if (!lost.isEmpty()) {
-            consumer.pause(lost);
-            log.warn("fenced: {} claimed by a newer owner; given up until the group's rebalance revokes them", lost);
+            consumer.pause(lost.keySet());
+            lost.forEach((partition, fence) -> {
+                consumer.seek(partition, fence.restartAt());
+                log.warn("fenced: {} claimed by a newer owner than epoch {} while still assigned here; not owned now,"
+                                + " {} records in work discarded, re-claiming from offset {} in {} ms (fence {} in a row)",
+                        partition, fence.epoch(), fence.discarded(), fence.restartAt(), fence.reclaimInMillis(), fence.fences());
+            });
         }
     }
 
@@ -263,5 +280,6 @@ final class PollLoop {
         partitionView = book.view();
         inFlightView = book.inFlight();
         oldestInFlightNanos = book.oldestIncompleteNanos();
+        ownershipView = book.ownershipCounts();
     }
 }

@@ -13,8 +13,10 @@ import dev.sluice.pipeline.SinkStage;
  * The stages of one run, created together and cancelled together.
  *
  * @param progress the exactly-once progress store, or null (at-least-once)
+ * @param reclaimBackoff how long a partition fenced while still assigned waits before its claim again
  */
 record RunParts(SourceProperties source, ShutdownProperties shutdown, Completions completions,
         KeyedDispatcher dispatcher, SinkStage<?> sinkStage, KafkaDeadLetters deadLetters, FlowMetrics metrics,
-        Failures.Listener failures, ProgressStore progress, Backoff backoff) {
+        Failures.Listener failures, ProgressStore progress, Backoff backoff,
+        PartitionOwnership.ReclaimBackoff reclaimBackoff) {
 }

@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
  * Per-partition offsets as gauges, refreshed every few seconds from the pipeline status:
  * {@code sluice.partition.offset{partition, kind=committed|completed|polled}} and
  * {@code sluice.partition.uncommitted{partition}} (completed − committed: durable but not yet
- * committed, what a crash now would redeliver). Partitions no longer assigned disappear.
+ * committed, what a crash now would redeliver). Partitions no longer assigned disappear; one assigned
+ * but not owned (claiming, fenced) keeps only its committed offset.
  */
 @Component
 class PartitionGauges implements DisposableBean {
@@ -47,6 +48,9 @@ class PartitionGauges implements DisposableBean {
         List<MultiGauge.Row<?>> gapRows = new ArrayList<>();
         partitions.forEach((partition, status) -> {
             offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "committed"), status.committed()));
+            if (!"owned".equals(status.ownership())) {
+                return; // claiming or fenced: nothing polled under this member's ownership (sluice.partition.unowned counts it)
+            }
             offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "completed"), status.completed()));
             offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "polled"), status.lastPolled()));
             gapRows.add(MultiGauge.Row.of(Tags.of("partition", partition),

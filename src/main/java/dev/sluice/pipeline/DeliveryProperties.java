@@ -23,13 +23,23 @@ import org.springframework.validation.annotation.Validated;
  * @param compactInterval how often the progress rows below the group's committed offsets are folded
  *     into one base row per partition (default 10s: the table then holds about this long of
  *     transactions per partition, a few hundred rows at the default batch size)
+ * @param reclaimBackoff how long a partition fenced by a later claim while Kafka still assigns it
+ *     here waits before this member claims it again (default 5s: above a heartbeat interval, so a
+ *     member that was fenced because the group already moved the partition learns of its revocation
+ *     first instead of taking the partition back); doubled for each fence in a row
+ * @param reclaimBackoffMax the longest such wait (default 1m: two members that both believe they own
+ *     a partition, which Kafka allows only until its rebalance completes, take it from each other at
+ *     most once a minute); a fence after the partition was owned this long starts over at
+ *     {@code reclaim-backoff}
  */
 @Validated
 @ConfigurationProperties("sluice.delivery")
 public record DeliveryProperties(
         @DefaultValue("exactly-once") @NotNull Guarantee guarantee,
         @DefaultValue("5s") Duration claimTimeout,
-        @DefaultValue("10s") Duration compactInterval) {
+        @DefaultValue("10s") Duration compactInterval,
+        @DefaultValue("5s") Duration reclaimBackoff,
+        @DefaultValue("1m") Duration reclaimBackoffMax) {
 
     /** The two modes; bound from {@code exactly-once} / {@code at-least-once}. */
     public enum Guarantee { EXACTLY_ONCE, AT_LEAST_ONCE }
@@ -37,6 +47,18 @@ public record DeliveryProperties(
     public DeliveryProperties {
         requireBetween("sluice.delivery.claim-timeout", claimTimeout, Duration.ofMillis(100), Duration.ofMinutes(1));
         requireBetween("sluice.delivery.compact-interval", compactInterval, Duration.ofMillis(100), Duration.ofHours(1));
+        requireBetween("sluice.delivery.reclaim-backoff", reclaimBackoff, Duration.ofMillis(10), Duration.ofMinutes(10));
+        if (reclaimBackoffMax == null || reclaimBackoffMax.compareTo(reclaimBackoff) < 0
+                || reclaimBackoffMax.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("sluice.delivery.reclaim-backoff-max must be between sluice.delivery.reclaim-backoff ("
+                    + reclaimBackoff + ") and PT1H, was " + reclaimBackoffMax);
+        }
+    }
+
+    /** Exactly-once with the defaults (tests and tools that do not bind properties). */
+    public static DeliveryProperties defaults() {
+        return new DeliveryProperties(Guarantee.EXACTLY_ONCE, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(5),
+                Duration.ofMinutes(1));
     }
 
     public boolean exactlyOnce() {

@@ -7,7 +7,8 @@ import java.util.Map;
  *
  * @param inFlight records polled and not yet committed (including revoked ones still in work)
  * @param paused true while the source is paused by backpressure
- * @param partitions per partition: committed offset, completed low-water mark, last polled, in flight
+ * @param partitions per assigned partition: its ownership, committed offset, completed low-water mark, last
+ *     polled, in flight
  * @param lastStop the last drain or abort, or null
  * @param window the in-flight window the source pauses at, and what it was set from
  * @param workers how many workers may handle records at once, and the latency that limit follows
@@ -57,8 +58,18 @@ public record PipelineStatus(PipelineState state, int inFlight, int maxInFlight,
         }
     }
 
-    /** Offsets of one partition; -1 where unknown yet. */
-    public record PartitionStatus(long committed, long completed, long lastPolled, int inFlight) {
+    /**
+     * One assigned partition; offsets -1 where unknown yet.
+     *
+     * @param ownership {@code owned} (fetched and processed), {@code claiming} (waiting for its
+     *     exactly-once claim) or {@code fenced} (a later claim took it while Kafka still assigns it
+     *     here; claimed again after a backoff). Only an owned partition shows its completed and
+     *     polled offsets and records in flight; the others show the last committed offset
+     * @param epoch the owner epoch it is owned under, or the one that was fenced; 0 if none yet
+     * @param unownedMillis how long it has not been owned (0 while owned)
+     */
+    public record PartitionStatus(long committed, long completed, long lastPolled, int inFlight, String ownership, long epoch,
+            long unownedMillis) {
     }
 
     /** Records since start, by outcome. */

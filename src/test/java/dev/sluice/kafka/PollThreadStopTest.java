@@ -61,14 +61,15 @@ class PollThreadStopTest {
         Lifecycle lifecycle = new Lifecycle();
         lifecycle.moveTo(PipelineState.RUNNING);
         consumer.assign(List.of(PARTITION));
-        PartitionBook book = new PartitionBook(gate);
+        PartitionBook book = new PartitionBook(gate, new PartitionOwnership(failures -> 1_000_000L,
+                new PartitionOwnership.ReclaimBackoff(Duration.ofSeconds(1), Duration.ofSeconds(10))));
         book.assign(PARTITION);
         RecordRef ref = book.track(book.idOf(PARTITION), record(0), System.nanoTime());
         WakeGuard guard = new WakeGuard(consumer);
         harness.completions.setWaker(guard::wake);
         Rebalancing rebalancing = new Rebalancing(consumer, book, gate, harness.completions, lifecycle,
                 Duration.ofSeconds(2).toNanos(), new OffsetCommitter(consumer, book, harness.metrics, Duration.ofMillis(10), null),
-                guard, new Claims(consumer, book, null, null, harness.metrics), () -> false);
+                guard, new Claims(consumer, book, null, harness.metrics), () -> false);
 
         guard.enterPoll(); // the callbacks run inside poll()
         consumer.wakeup(); // one pending from before the callback began

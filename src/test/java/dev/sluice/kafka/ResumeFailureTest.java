@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.pipeline.BatchProperties;
 import dev.sluice.pipeline.Decoded;
+import dev.sluice.pipeline.DeliveryProperties;
 import dev.sluice.pipeline.FlowProperties;
 import dev.sluice.pipeline.PipelineState;
 import dev.sluice.pipeline.ProcessStep;
@@ -43,7 +44,8 @@ class ResumeFailureTest {
                 FlowProperties.of(1000, DataSize.ofMegabytes(1), 0.5, 10),
                 new BatchProperties(100, Duration.ofMillis(20), 2),
                 new RetryProperties(Duration.ofMillis(10), Duration.ofMillis(100), 2.0, 0.2),
-                new ShutdownProperties(StopMode.DRAIN, Duration.ofSeconds(1), Duration.ofMillis(200), FailurePolicy.STAY_UP));
+                new ShutdownProperties(StopMode.DRAIN, Duration.ofSeconds(1), Duration.ofMillis(200), FailurePolicy.STAY_UP),
+                DeliveryProperties.defaults());
         KafkaPipeline<byte[]> pipeline = new KafkaPipeline<>(broken,
                 new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
                 (key, value) -> Decoded.accepted(value), ProcessStep.identity(), RunHarness.allWritten(), settings, new SimpleMeterRegistry());

@@ -106,6 +106,6 @@ final class RunHarness {
         KeyedDispatcher dispatcher = new KeyedDispatcher(10, new RecordWorker<>((key, value) -> Decoded.accepted(value),
                 ProcessStep.identity(), sinkStage, deadLetters, completions, backoff, metrics), (where, error) -> { });
         parts = new RunParts(source, shutdown, completions, dispatcher, sinkStage, deadLetters, metrics, (where, error) -> { },
-                null, backoff);
+                null, backoff, new PartitionOwnership.ReclaimBackoff(Duration.ofSeconds(1), Duration.ofSeconds(10)));
     }
 }

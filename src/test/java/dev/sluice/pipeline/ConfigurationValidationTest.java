@@ -53,7 +53,9 @@ class ConfigurationValidationTest {
         "sluice.lag.timeout=2m | sluice.lag.timeout",
         "sluice.delivery.guarantee=twice | sluice.delivery.guarantee",
         "sluice.delivery.claim-timeout=0s | sluice.delivery.claim-timeout",
-        "sluice.delivery.compact-interval=2h | sluice.delivery.compact-interval"
+        "sluice.delivery.compact-interval=2h | sluice.delivery.compact-interval",
+        "sluice.delivery.reclaim-backoff=1ms | sluice.delivery.reclaim-backoff",
+        "sluice.delivery.reclaim-backoff-max=1s | sluice.delivery.reclaim-backoff-max"
     })
     void failsStartupNamingTheProperty(String setting, String property) {
         runner.withPropertyValues(setting).run(context -> {
@@ -65,7 +67,8 @@ class ConfigurationValidationTest {
     @ParameterizedTest
     @CsvSource({"sluice.flow.max-in-flight=20000", "sluice.flow.window=fixed", "sluice.flow.min-in-flight=20000",
         "sluice.shutdown.mode=abort", "sluice.batch.max-wait=5ms", "sluice.replay.remembered=1000",
-        "sluice.lag.refresh-interval=500ms", "sluice.delivery.guarantee=at-least-once", "sluice.flow.workers=adaptive"})
+        "sluice.lag.refresh-interval=500ms", "sluice.delivery.guarantee=at-least-once", "sluice.flow.workers=adaptive",
+        "sluice.delivery.reclaim-backoff=30s"})
     void acceptsSensibleValues(String setting) {
         runner.withPropertyValues(setting).run(context -> assertThat(context).hasNotFailed());
     }
