@@ -159,7 +159,8 @@ final class PartitionBook {
             }
             return false;
         }
-        tracker.complete(tracker.track(id, record.offset(), 0, polledAtNanos));
+        // done the moment it is polled: its commit latency counts from then, not from the clock's origin
+        tracker.complete(tracker.track(id, record.offset(), 0, polledAtNanos), polledAtNanos);
         return true;
     }
 

@@ -29,7 +29,7 @@ class HelmOperabilityTemplateTest {
         List<Map<String, Object>> rules = list(asMap(list(map(rule, "spec"), "groups").getFirst()), "rules").stream()
                 .map(RenderedChart::asMap).toList();
         assertThat(rules).extracting(r -> r.get("alert")).containsExactlyInAnyOrder("SluicePipelineNotRunning",
-                "SluicePipelineAbsent", "SluiceStuckWork", "SluiceDeadLetterRate", "SluiceSustainedRetries", "SluiceLagGrowing");
+                "SluicePipelineAbsent", "SluiceStuckWork", "SluiceDeadLetterRate", "SluiceSustainedRetries", "SluicePartitionNotOwned", "SluiceLagGrowing");
         assertThat(rules).allSatisfy(r -> {
             assertThat((String) r.get("expr")).contains("application=\"sluice\"");
             assertThat(r).containsKeys("for", "labels", "annotations");
@@ -40,6 +40,7 @@ class HelmOperabilityTemplateTest {
         assertThat(exprs.get("SluiceStuckWork")).contains("sluice_stuck{");
         assertThat(exprs.get("SluiceDeadLetterRate")).contains("rate(sluice_records_dead_lettered_total{", "> 1");
         assertThat(exprs.get("SluiceSustainedRetries")).contains("rate(sluice_retries_total{", "by (namespace, pod, stage)");
+        assertThat(exprs.get("SluicePartitionNotOwned")).contains("sluice_partition_unowned{", "> 0");
         assertThat(exprs.get("SluiceLagGrowing")).contains("sluice_group_lag{", "deriv(", "> 10000");
     }
 

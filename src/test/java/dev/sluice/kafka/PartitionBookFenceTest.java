@@ -75,6 +75,25 @@ class PartitionBookFenceTest {
     }
 
     @Test
+    void aRecordSkippedAsDurableFeedsTheCommitLatencyFromItsPollNotFromTheClocksOrigin() {
+        List<Long> latencies = new java.util.ArrayList<>();
+        PartitionBook timed = new PartitionBook(new PrefetchGate(1000, 1 << 20, 100, 1 << 18, 0.5,
+                new dev.sluice.pipeline.AdaptiveWindow(new dev.sluice.pipeline.AdaptiveWindow.Settings(false, 100, 1000, 2.0, 0.25,
+                        1_000_000_000L, 3), 0), latencies::add),
+                new PartitionOwnership(failures -> 0, new ReclaimBackoff(Duration.ofNanos(1), Duration.ofNanos(1))));
+        timed.awaitClaim(P0);
+        timed.claimed(P0, 1, AppliedOffsets.of(0, new long[] {5}), 5);
+        long polledAt = System.nanoTime();
+
+        assertThat(timed.skip(P0, timed.idOf(P0), record(P0, 5), polledAt)).isTrue();
+        timed.committed(Map.of(P0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(6)));
+
+        assertThat(latencies).hasSize(1);
+        assertThat(Duration.ofNanos(latencies.getFirst())).as("durable → committed of a skipped record")
+                .isLessThan(Duration.ofNanos(System.nanoTime() - polledAt).plusMillis(1));
+    }
+
+    @Test
     void aFencedPartitionWithNothingPolledRestartsWhereItsClaimStarted() {
         book.awaitClaim(P0);
         book.claimed(P0, 2, AppliedOffsets.NONE, 40);
