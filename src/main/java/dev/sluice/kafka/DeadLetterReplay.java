@@ -1,39 +1,17 @@
 package dev.sluice.kafka;
 
-import static dev.sluice.kafka.DeadLetterHeaders.REASON;
-import static dev.sluice.kafka.DeadLetterHeaders.REPLAY_OF;
-import static dev.sluice.kafka.DeadLetterHeaders.REPLAY_RUN;
-import static dev.sluice.kafka.DeadLetterHeaders.SOURCE_OFFSET;
-import static dev.sluice.kafka.DeadLetterHeaders.SOURCE_PARTITION;
-import static dev.sluice.kafka.DeadLetterHeaders.SOURCE_TOPIC;
-
-import dev.sluice.pipeline.RejectReason;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Queue;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,8 +44,6 @@ import org.springframework.kafka.core.ProducerFactory;
 public final class DeadLetterReplay {
 
     private static final Duration POLL = Duration.ofMillis(500);
-    /** Truncated dead letters logged one by one per run; the rest only in the run's summary. */
-    private static final int LOGGED_TRUNCATED = 10;
     private static final Logger log = LoggerFactory.getLogger(DeadLetterReplay.class);
 
     private final ConsumerFactory<?, ?> consumers;
@@ -108,7 +84,7 @@ public final class DeadLetterReplay {
 
     @SuppressWarnings("unchecked")
     private ReplayReport run(ReplayFilter filter, boolean dryRun) {
-        Run run = new Run(UUID.randomUUID().toString(), filter, dryRun, new Counts(bounds.remembered()));
+        String id = UUID.randomUUID().toString();
         long started = System.nanoTime();
         String deadLetterTopic = source.deadLetterTopic();
         Properties overrides = new Properties();
@@ -116,8 +92,8 @@ public final class DeadLetterReplay {
         overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
         overrides.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         overrides.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        Counts counts = run.counts;
         Map<Integer, Long> end = new TreeMap<>();
+        ReplayRun run;
         boolean complete;
         try (Consumer<byte[], byte[]> consumer = (Consumer<byte[], byte[]>) consumers.createConsumer(null, null, "-replay", overrides)) {
             List<TopicPartition> partitions = consumer.partitionsFor(deadLetterTopic, bounds.requestTimeout()).stream()
@@ -125,38 +101,33 @@ public final class DeadLetterReplay {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             consumer.endOffsets(partitions, bounds.requestTimeout()).forEach((p, offset) -> end.put(p.partition(), offset));
-            run.sourcePartitions = consumer.partitionsFor(source.topic(), bounds.requestTimeout()).size();
-            log.info("replay {} {}: reading {} to offsets {}, filter {}", run.id, dryRun ? "(dry run)" : "", deadLetterTopic, end, filter);
-            run.producer = dryRun ? null : (Producer<byte[], byte[]>) producers.createProducer();
+            int sourcePartitions = consumer.partitionsFor(source.topic(), bounds.requestTimeout()).size();
+            log.info("replay {} {}: reading {} to offsets {}, filter {}", id, dryRun ? "(dry run)" : "", deadLetterTopic, end, filter);
+            run = new ReplayRun(id, filter, source.topic(), sourcePartitions, journal,
+                    dryRun ? null : (Producer<byte[], byte[]>) producers.createProducer(), bounds.remembered());
             try {
                 complete = stream(consumer, partitions, end, run);
             } catch (ReplayJournal.Unavailable e) {
-                log.error("replay {} stopped: {}; nothing of the letters not yet claimed was sent, rerun the same filter", run.id,
-                        e.getMessage());
-                counts.firstError.compareAndSet(null, e.getMessage());
+                log.error("replay {} stopped: {}; no letter left unclaimed was sent, rerun the same filter", id, e.getMessage());
+                run.firstError.compareAndSet(null, e.getMessage());
                 complete = false;
             } finally {
-                if (run.producer != null) {
-                    // the factory's shared producer (the pipeline's too): wait for this run's sends, do not close it
-                    run.producer.flush();
-                    settle(run);
-                }
+                run.finish();
             }
         }
-        ReplayReport report = new ReplayReport(run.id, dryRun, deadLetterTopic, source.topic(), counts.scanned, counts.matched,
-                dryRun ? counts.selected : counts.acknowledged.get(), counts.failed.get(), counts.duplicates,
-                counts.skippedTruncated, counts.skippedAlreadyReplayed, counts.otherTopic, counts.unreadable, counts.byReason, end,
-                complete, (System.nanoTime() - started) / 1_000_000, counts.firstError.get());
+        ReplayReport report = new ReplayReport(id, dryRun, deadLetterTopic, source.topic(), run.scanned, run.matched,
+                dryRun ? run.selected : run.acknowledged.get(), run.failed.get(), run.duplicates, run.skippedTruncated,
+                run.skippedAlreadyReplayed, run.otherTopic, run.unreadable, run.byReason, end, complete,
+                (System.nanoTime() - started) / 1_000_000, run.firstError.get());
         log.info("replay {} done: {} scanned, {} matched, {} {}, {} failed, {} duplicates, {} truncated and {} already replayed"
-                + " skipped, complete {}", run.id, report.scanned(), report.matched(), report.replayed(),
+                + " skipped, complete {}", id, report.scanned(), report.matched(), report.replayed(),
                 dryRun ? "would be replayed" : "replayed", report.failed(), report.duplicates(), report.skippedTruncated(),
                 report.skippedAlreadyReplayed(), complete);
         return report;
     }
 
-    private boolean stream(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Map<Integer, Long> end, Run run) {
+    private boolean stream(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Map<Integer, Long> end, ReplayRun run) {
         long lastProgress = System.nanoTime();
-        List<Selected> batch = new ArrayList<>();
         while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p.partition()))) {
             var records = consumer.poll(POLL);
             if (!records.isEmpty()) {
@@ -165,216 +136,12 @@ public final class DeadLetterReplay {
                 return false;
             }
             for (ConsumerRecord<byte[], byte[]> letter : records) {
-                if (letter.offset() >= end.get(letter.partition())) {
-                    continue;
-                }
-                run.counts.scanned++;
-                Selected selected = consider(letter, run, batch.size());
-                if (selected != null) {
-                    batch.add(selected);
-                    if (run.filter.limit() != null && run.counts.selected + batch.size() >= run.filter.limit()) {
-                        publish(batch, run);
-                    }
+                if (letter.offset() < end.get(letter.partition())) {
+                    run.letter(letter);
                 }
             }
-            publish(batch, run);
-            settle(run);
+            run.endOfPoll();
         }
         return true;
-    }
-
-    /** Returns the letter if the run should send it back, once the journal agrees; null if it is skipped. */
-    private Selected consider(ConsumerRecord<byte[], byte[]> letter, Run run, int pending) {
-        Counts counts = run.counts;
-        Headers headers = letter.headers();
-        String topic = DeadLetterHeaders.text(headers, SOURCE_TOPIC);
-        RejectReason reason = reason(DeadLetterHeaders.text(headers, REASON));
-        Integer partition = integer(DeadLetterHeaders.text(headers, SOURCE_PARTITION));
-        Long offset = longValue(DeadLetterHeaders.text(headers, SOURCE_OFFSET));
-        if (topic == null || reason == null || partition == null || offset == null) {
-            counts.unreadable++;
-            return null;
-        }
-        if (!topic.equals(source.topic())) {
-            counts.otherTopic++;
-            return null;
-        }
-        if (!run.filter.matches(reason, partition, offset, letter.timestamp())) {
-            return null;
-        }
-        counts.matched++;
-        String deadLetter = letter.topic() + "-" + letter.partition() + "@" + letter.offset();
-        String truncated = DeadLetterHeaders.text(headers, KafkaDeadLetters.TRUNCATED);
-        if (truncated != null) {
-            if (++counts.skippedTruncated <= LOGGED_TRUNCATED) {
-                log.warn("replay {}: dead letter {} is a truncated copy ({} {}), not the original: not sent back; the original"
-                        + " is {}-{}@{} on the source topic while its retention keeps it", run.id, deadLetter,
-                        KafkaDeadLetters.TRUNCATED, truncated, topic, partition, offset);
-            }
-            return null;
-        }
-        if (run.filter.limit() != null && counts.selected + pending >= run.filter.limit()) {
-            return null;
-        }
-        if (counts.replayed.put(partition + "@" + offset, Boolean.TRUE) != null) {
-            counts.duplicates++;
-            return null;
-        }
-        return new Selected(letter, reason, new ReplayJournal.Position(topic, partition, offset, deadLetter));
-    }
-
-    /** Claims {@code batch} in the journal (a dry run only reads it), sends what the claim recorded, and clears the batch. */
-    private void publish(List<Selected> batch, Run run) {
-        if (batch.isEmpty()) {
-            return;
-        }
-        List<ReplayJournal.Position> positions = batch.stream().map(Selected::position).toList();
-        Set<String> ours;
-        if (run.dryRun) {
-            Set<String> recorded = journal.recorded(positions);
-            ours = new HashSet<>();
-            positions.stream().map(ReplayJournal.Position::key).filter(key -> !recorded.contains(key)).forEach(ours::add);
-        } else {
-            ours = journal.claim(run.id, positions);
-        }
-        for (Selected selected : batch) {
-            if (!ours.contains(selected.position().key())) {
-                run.counts.skippedAlreadyReplayed++;
-                continue;
-            }
-            run.counts.selected++;
-            run.counts.byReason.merge(selected.reason().header(), 1L, Long::sum);
-            if (!run.dryRun) {
-                send(selected, run);
-            }
-        }
-        batch.clear();
-    }
-
-    private void send(Selected selected, Run run) {
-        ConsumerRecord<byte[], byte[]> letter = selected.letter();
-        ReplayJournal.Position position = selected.position();
-        Headers originals = DeadLetterHeaders.originals(letter.headers());
-        originals.remove(REPLAY_OF);
-        originals.remove(REPLAY_RUN);
-        originals.add(REPLAY_OF, utf8(position.deadLetter()));
-        originals.add(REPLAY_RUN, utf8(run.id));
-        // the original partition keeps the record behind its key's earlier records (when it still exists)
-        Integer target = position.partition() < run.sourcePartitions ? position.partition() : null;
-        Counts counts = run.counts;
-        run.producer.send(new ProducerRecord<>(position.topic(), target, null, letter.key(), letter.value(), originals),
-                (metadata, error) -> {
-                    if (error == null) {
-                        counts.acknowledged.incrementAndGet();
-                        counts.sent.add(position);
-                    } else {
-                        counts.failed.incrementAndGet();
-                        counts.firstError.compareAndSet(null, error.toString());
-                        counts.unconfirmed.put(position, error.toString());
-                    }
-                });
-    }
-
-    /** Writes the outcomes of the sends settled so far to the journal; a failure leaves their rows {@code sending}, logged. */
-    private void settle(Run run) {
-        if (run.dryRun) {
-            return;
-        }
-        List<ReplayJournal.Position> sent = new ArrayList<>();
-        for (ReplayJournal.Position position; (position = run.counts.sent.poll()) != null; ) {
-            sent.add(position);
-        }
-        Map<ReplayJournal.Position, String> unconfirmed = new HashMap<>();
-        run.counts.unconfirmed.keySet().forEach(position -> unconfirmed.put(position, run.counts.unconfirmed.remove(position)));
-        try {
-            journal.settle(run.id, sent, unconfirmed);
-        } catch (ReplayJournal.Unavailable e) {
-            log.warn("replay {}: {} sends not settled in the journal ({}); their rows stay 'sending', still never re-sent",
-                    run.id, sent.size() + unconfirmed.size(), e.getMessage());
-        }
-    }
-
-    /** One dead letter a run means to send back. */
-    private record Selected(ConsumerRecord<byte[], byte[]> letter, RejectReason reason, ReplayJournal.Position position) {
-    }
-
-    /** One run: its settings, and its producer and source partition count once known. The replaying thread only. */
-    private static final class Run {
-        final String id;
-        final ReplayFilter filter;
-        final boolean dryRun;
-        final Counts counts;
-        Producer<byte[], byte[]> producer;
-        int sourcePartitions;
-
-        Run(String id, ReplayFilter filter, boolean dryRun, Counts counts) {
-            this.id = id;
-            this.filter = filter;
-            this.dryRun = dryRun;
-            this.counts = counts;
-        }
-    }
-
-    /**
-     * A run's counters: the plain fields belong to the replaying thread; the atomics and the two
-     * settled collections are also written by producer callbacks, and drained by the replaying thread.
-     */
-    private static final class Counts {
-        long scanned;
-        long matched;
-        long selected;
-        long duplicates;
-        long skippedTruncated;
-        long skippedAlreadyReplayed;
-        long otherTopic;
-        long unreadable;
-        final Map<String, Long> byReason = new TreeMap<>();
-        final AtomicLong acknowledged = new AtomicLong();
-        final AtomicLong failed = new AtomicLong();
-        final AtomicReference<String> firstError = new AtomicReference<>();
-        final Queue<ReplayJournal.Position> sent = new ConcurrentLinkedQueue<>();
-        final Map<ReplayJournal.Position, String> unconfirmed = new ConcurrentHashMap<>();
-        /** Source positions selected in this run, the oldest forgotten beyond {@code sluice.replay.remembered}. */
-        final Map<String, Boolean> replayed;
-
-        Counts(int remembered) {
-            replayed = new LinkedHashMap<>(1024, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > remembered;
-                }
-            };
-        }
-    }
-
-    private static RejectReason reason(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return RejectReason.valueOf(text.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static Integer integer(String text) {
-        try {
-            return text == null ? null : Integer.valueOf(text);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static Long longValue(String text) {
-        try {
-            return text == null ? null : Long.valueOf(text);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

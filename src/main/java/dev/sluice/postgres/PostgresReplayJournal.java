@@ -18,7 +18,8 @@ import javax.sql.DataSource;
 /**
  * The replay journal in PostgreSQL (table {@code sluice_replay_journal}, migration V3). Each call
  * is one short transaction of one statement, under a {@code statement_timeout}: two pods claiming
- * the same position wait for each other at most that long, and exactly one of them records it.
+ * the same position wait for each other at most that long, and exactly one of them records it. A
+ * claim inserts in position order, so two claims of overlapping positions cannot deadlock.
  *
  * <p>Thread-safe: no state but the pool; each call takes its own connection.
  */
@@ -27,7 +28,7 @@ public final class PostgresReplayJournal implements ReplayJournal {
     static final String CLAIM = """
             INSERT INTO sluice_replay_journal (source_topic, source_partition, source_offset, dead_letter, run, status)
             SELECT t.topic, t.p, t.o, t.letter, ?, 'sending'
-            FROM unnest(?::text[], ?::int4[], ?::int8[], ?::text[]) AS t(topic, p, o, letter)
+            FROM unnest(?::text[], ?::int4[], ?::int8[], ?::text[]) AS t(topic, p, o, letter) ORDER BY t.topic, t.p, t.o
             ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
             RETURNING source_topic, source_partition, source_offset
             """;

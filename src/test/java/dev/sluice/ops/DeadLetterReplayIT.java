@@ -3,6 +3,12 @@ package dev.sluice.ops;
 import static dev.sluice.testinfra.LedgerAssertions.assertInvariant;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.kafka.DeadLetterReplay;
+import dev.sluice.kafka.ReplayFilter;
+import dev.sluice.kafka.ReplayJournal;
+import dev.sluice.kafka.ReplayProperties;
+import dev.sluice.kafka.ReplayReport;
+import dev.sluice.kafka.SourceProperties;
 import dev.sluice.payments.Payment;
 import dev.sluice.payments.PaymentGenerator;
 import dev.sluice.payments.PaymentGenerator.Generated;
@@ -24,8 +30,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,10 +45,13 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.ProducerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -62,6 +75,18 @@ class DeadLetterReplayIT extends IntegrationTest {
 
     @LocalServerPort
     int port;
+    @Autowired
+    DeadLetterReplay replay;
+    @Autowired
+    ReplayJournal journal;
+    @Autowired
+    ConsumerFactory<?, ?> consumerFactory;
+    @Autowired
+    ProducerFactory<?, ?> producerFactory;
+    @Autowired
+    SourceProperties sourceProperties;
+    @Autowired
+    ReplayProperties replayProperties;
 
     /** The "cause": payments of accounts named {@code *-new-*} fail until they are onboarded. */
     @TestConfiguration(proxyBeanMethods = false)
@@ -233,7 +258,7 @@ class DeadLetterReplayIT extends IntegrationTest {
             }
         }
         awaitNoLag(Duration.ofSeconds(60));
-        List<DeadLetter> ours = letterssince(start);
+        List<DeadLetter> ours = lettersSince(start);
         assertThat(ours).hasSize(3).filteredOn(l -> l.headers().containsKey("sluice.error.truncated")).hasSize(1);
 
         String filter = "reason=malformed&since=" + start;
@@ -278,7 +303,7 @@ class DeadLetterReplayIT extends IntegrationTest {
             }
         }
         awaitNoLag(Duration.ofSeconds(60));
-        assertThat(letterssince(start)).hasSize(5);
+        assertThat(lettersSince(start)).hasSize(5);
         ONBOARDED.set(true);
 
         String filter = "reason=invalid&since=" + start;
@@ -288,7 +313,7 @@ class DeadLetterReplayIT extends IntegrationTest {
 
         // a second dead letter of one source record (a redelivery after a crash), published after the first run
         Instant copiedAt = Instant.now();
-        DeadLetter copy = letterssince(start).getFirst();
+        DeadLetter copy = lettersSince(start).getFirst();
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             RecordHeaders headers = new RecordHeaders();
             copy.headers().forEach((key, value) -> headers.add(key, utf8(value)));
@@ -326,7 +351,66 @@ class DeadLetterReplayIT extends IntegrationTest {
                 Long.class, first.get("run").asString())).isEqualTo(5);
     }
 
-    private List<DeadLetter> letterssince(Instant start) {
+    @Test
+    @Order(4)
+    void twoPodsReplayingTheSameLettersAtOnceSendEachBackOnce() throws Exception {
+        ONBOARDED.set(false);
+        traffic.createTopics(2, topicName(), deadLetterTopic());
+        pipeline.resume();
+        Instant start = Instant.now();
+        String prefix = prefix("pods");
+        List<Generated> refused = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int i = 0; i < 40; i++) {
+                String account = prefix + "-new-" + (i % 4);
+                Payment payment = new Payment(prefix + "-p-" + i, account, 700 + i, "EUR", Instant.parse("2026-11-29T10:00:00Z"));
+                refused.add(new Generated(account, PaymentGenerator.json(payment), payment, false, null));
+                producer.send(new ProducerRecord<>(topicName(), utf8(account), PaymentGenerator.json(payment))).get();
+            }
+        }
+        awaitNoLag(Duration.ofSeconds(60));
+        assertThat(lettersSince(start)).hasSize(40);
+        ONBOARDED.set(true);
+
+        // this pod's replay, and another pod's (its own instance, lock and producer use; the same journal)
+        DeadLetterReplay otherPod = new DeadLetterReplay(consumerFactory, producerFactory, sourceProperties, replayProperties, journal);
+        ReplayFilter ours = new ReplayFilter(Set.of(RejectReason.INVALID), null, null, null, start, null, null);
+        CountDownLatch go = new CountDownLatch(1);
+        var first = CompletableFuture.supplyAsync(() -> awaitThen(go, () -> replay.replay(ours, false)));
+        var second = CompletableFuture.supplyAsync(() -> awaitThen(go, () -> otherPod.replay(ours, false)));
+        go.countDown();
+        ReplayReport a = first.join();
+        ReplayReport b = second.join();
+        assertThat(a.complete() && b.complete()).isTrue();
+        assertThat(a.failed() + b.failed()).isZero();
+        assertThat(a.replayed() + b.replayed()).as("each letter sent back by one pod").isEqualTo(40);
+        assertThat(a.skippedAlreadyReplayed() + b.skippedAlreadyReplayed()).as("and skipped by the other").isEqualTo(40);
+
+        awaitNoLag(Duration.ofSeconds(60));
+        ExpectedLedger expected = new ExpectedLedger();
+        refused.forEach(expected::add);
+        assertInvariant(jdbc, prefix, expected);
+        AtomicInteger sentBack = new AtomicInteger();
+        TopicReader.readAll(bootstrapServers(), topicName(), Duration.ofSeconds(30), record -> {
+            if (record.headers().lastHeader("sluice.replay.of") != null
+                    && new String(record.key(), StandardCharsets.UTF_8).startsWith(prefix)) {
+                sentBack.incrementAndGet();
+            }
+        });
+        assertThat(sentBack.get()).isEqualTo(40);
+    }
+
+    private static <T> T awaitThen(CountDownLatch go, Supplier<T> work) {
+        try {
+            go.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return work.get();
+    }
+
+    private List<DeadLetter> lettersSince(Instant start) {
         // dead letters of the later tests: their source records were produced after start
         return DeadLetterReader.readAll(bootstrapServers(), deadLetterTopic()).stream()
                 .filter(l -> Long.parseLong(l.headers().getOrDefault("sluice.source.timestamp", "0")) >= start.toEpochMilli())
