@@ -28,6 +28,7 @@ import java.util.Map;
  * @param firstError the first send error, null if none
  */
 public record ReplayReport(String run, boolean dryRun, String deadLetterTopic, String sourceTopic, long scanned, long matched,
-        long replayed, long failed, long duplicates, long skippedTruncated, long skippedAlreadyReplayed, long otherTopic, long unreadable, Map<String, Long> byReason,
-        Map<Integer, Long> endOffsets, boolean complete, long durationMillis, String firstError) {
+        long replayed, long failed, long duplicates, long skippedTruncated, long skippedAlreadyReplayed, long otherTopic,
+        long unreadable, Map<String, Long> byReason, Map<Integer, Long> endOffsets, boolean complete, long durationMillis,
+        String firstError) {
 }
