@@ -20,7 +20,11 @@ import org.slf4j.LoggerFactory;
  * Claims assigned partitions in the {@link ProgressStore} before any of their records is polled
  * (exactly-once mode): a claim raises the partition's owner epoch, which fences the previous
  * owner's uncommitted transactions, and reads what is durable already; the source then seeks past
- * the durable prefix and skips the rest of it. A partition stays paused until its claim succeeds;
+ * the durable prefix and skips the rest of it. The position sought to is durable, so it is handed
+ * to the {@link PartitionBook} as fetched: the {@link OffsetCommitter} commits it like any low-water
+ * mark, and a quiet partition whose database was ahead of Kafka (offsets reset backwards, a commit
+ * lost after the transactions) shows no lag and lets its progress rows be compacted, although none
+ * of its records is ever polled. A partition stays paused until its claim succeeds;
  * a failed claim (database down, the owner row locked beyond {@code sluice.delivery.claim-timeout})
  * is retried with backoff from the poll loop, which keeps polling meanwhile so the group does not
  * rebalance. A partition fenced by a later claim while Kafka still assigns it here is claimed again
@@ -92,6 +96,8 @@ final class Claims {
                 book.claimed(partition, claim.epoch(), claim.applied(), from);
                 if (from != positions.get(id)) {
                     consumer.seek(partition, from);
+                    // durable by definition: the commit path commits it although a quiet partition polls nothing
+                    book.fetchedTo(partition, from);
                 }
                 claimed.add(partition);
                 report.append(' ').append(id).append("@epoch ").append(claim.epoch()).append(" from ").append(from)

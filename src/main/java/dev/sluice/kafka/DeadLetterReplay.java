@@ -1,32 +1,17 @@
 package dev.sluice.kafka;
 
-import static dev.sluice.kafka.DeadLetterHeaders.REASON;
-import static dev.sluice.kafka.DeadLetterHeaders.REPLAY_OF;
-import static dev.sluice.kafka.DeadLetterHeaders.REPLAY_RUN;
-import static dev.sluice.kafka.DeadLetterHeaders.SOURCE_OFFSET;
-import static dev.sluice.kafka.DeadLetterHeaders.SOURCE_PARTITION;
-import static dev.sluice.kafka.DeadLetterHeaders.SOURCE_TOPIC;
-
-import dev.sluice.pipeline.RejectReason;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,12 +25,21 @@ import org.springframework.kafka.core.ProducerFactory;
  * re-publishes each original (key, value, original headers) to its source partition with the
  * {@code sluice.replay.of} and {@code sluice.replay.run} headers.
  *
+ * <p>Never sent back: a truncated dead letter ({@code sluice.error.truncated}: its key and value
+ * were cut, they are not the original), counted {@code skippedTruncated}; and a source record the
+ * {@link ReplayJournal} holds as replayed already (by any run on any pod, through any of its dead
+ * letters), counted {@code skippedAlreadyReplayed}. Each poll's selected letters are claimed in the
+ * journal in one statement before any of them is sent, and only those the claim recorded are sent:
+ * a source record is re-published at most once. A failed send is reported ({@code failed}) and its
+ * journal row marked {@code unconfirmed}, not retried (after a timeout the broker may have written
+ * it); a journal that cannot be reached stops the run ({@code complete=false}) before it sends more.
+ *
  * <p>Bounded in memory: the topic is streamed one poll at a time, sends are bounded by the
  * producer's {@code buffer.memory} (a full buffer blocks the run), and the only state is the
- * counters and a bounded memory of replayed source positions ({@code sluice.replay.remembered}
- * entries) that keeps two dead letters of one source record (a redelivery after a crash) from
- * being replayed twice. Each dead letter is read once per run, so none is replayed twice. One run
- * at a time: a second request while one runs is refused.
+ * counters, one poll's letters, and a bounded memory of source positions seen in this run
+ * ({@code sluice.replay.remembered} entries) that counts a second dead letter of one record within
+ * the run as {@code duplicates} (beyond it, the journal skips it). One run at a time per process: a
+ * second request while one runs is refused.
  */
 public final class DeadLetterReplay {
 
@@ -56,15 +50,17 @@ public final class DeadLetterReplay {
     private final ProducerFactory<?, ?> producers;
     private final SourceProperties source;
     private final ReplayProperties bounds;
+    private final ReplayJournal journal;
     /** Held for the whole of a run. */
     private final ReentrantLock running = new ReentrantLock();
 
     public DeadLetterReplay(ConsumerFactory<?, ?> consumers, ProducerFactory<?, ?> producers, SourceProperties source,
-            ReplayProperties bounds) {
+            ReplayProperties bounds, ReplayJournal journal) {
         this.bounds = bounds;
         this.consumers = consumers;
         this.producers = producers;
         this.source = source;
+        this.journal = journal;
     }
 
     /** Thrown when a replay is requested while another one runs. */
@@ -88,7 +84,7 @@ public final class DeadLetterReplay {
 
     @SuppressWarnings("unchecked")
     private ReplayReport run(ReplayFilter filter, boolean dryRun) {
-        String run = UUID.randomUUID().toString();
+        String id = UUID.randomUUID().toString();
         long started = System.nanoTime();
         String deadLetterTopic = source.deadLetterTopic();
         Properties overrides = new Properties();
@@ -96,8 +92,8 @@ public final class DeadLetterReplay {
         overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
         overrides.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         overrides.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        Counts counts = new Counts(bounds.remembered());
         Map<Integer, Long> end = new TreeMap<>();
+        ReplayRun run;
         boolean complete;
         try (Consumer<byte[], byte[]> consumer = (Consumer<byte[], byte[]>) consumers.createConsumer(null, null, "-replay", overrides)) {
             List<TopicPartition> partitions = consumer.partitionsFor(deadLetterTopic, bounds.requestTimeout()).stream()
@@ -106,27 +102,31 @@ public final class DeadLetterReplay {
             consumer.seekToBeginning(partitions);
             consumer.endOffsets(partitions, bounds.requestTimeout()).forEach((p, offset) -> end.put(p.partition(), offset));
             int sourcePartitions = consumer.partitionsFor(source.topic(), bounds.requestTimeout()).size();
-            log.info("replay {} {}: reading {} to offsets {}, filter {}", run, dryRun ? "(dry run)" : "", deadLetterTopic, end, filter);
-            Producer<byte[], byte[]> producer = dryRun ? null : (Producer<byte[], byte[]>) producers.createProducer();
+            log.info("replay {} {}: reading {} to offsets {}, filter {}", id, dryRun ? "(dry run)" : "", deadLetterTopic, end, filter);
+            run = new ReplayRun(id, filter, source.topic(), sourcePartitions, journal,
+                    dryRun ? null : (Producer<byte[], byte[]>) producers.createProducer(), bounds.remembered());
             try {
-                complete = stream(consumer, partitions, end, filter, dryRun, run, sourcePartitions, producer, counts);
+                complete = stream(consumer, partitions, end, run);
+            } catch (ReplayJournal.Unavailable e) {
+                log.error("replay {} stopped: {}; no letter left unclaimed was sent, rerun the same filter", id, e.getMessage());
+                run.firstError.compareAndSet(null, e.getMessage());
+                complete = false;
             } finally {
-                if (producer != null) {
-                    // the factory's shared producer (the pipeline's too): wait for this run's sends, do not close it
-                    producer.flush();
-                }
+                run.finish();
             }
         }
-        ReplayReport report = new ReplayReport(run, dryRun, deadLetterTopic, source.topic(), counts.scanned, counts.matched,
-                dryRun ? counts.selected : counts.acknowledged.get(), counts.failed.get(), counts.duplicates, counts.otherTopic,
-                counts.unreadable, counts.byReason, end, complete, (System.nanoTime() - started) / 1_000_000, counts.firstError.get());
-        log.info("replay {} done: {} scanned, {} matched, {} {}, {} failed, {} duplicates skipped, complete {}", run, report.scanned(),
-                report.matched(), report.replayed(), dryRun ? "would be replayed" : "replayed", report.failed(), report.duplicates(), complete);
+        ReplayReport report = new ReplayReport(id, dryRun, deadLetterTopic, source.topic(), run.scanned, run.matched,
+                dryRun ? run.selected : run.acknowledged.get(), run.failed.get(), run.duplicates, run.skippedTruncated,
+                run.skippedAlreadyReplayed, run.otherTopic, run.unreadable, run.byReason, end, complete,
+                (System.nanoTime() - started) / 1_000_000, run.firstError.get());
+        log.info("replay {} done: {} scanned, {} matched, {} {}, {} failed, {} duplicates, {} truncated and {} already replayed"
+                + " skipped, complete {}", id, report.scanned(), report.matched(), report.replayed(),
+                dryRun ? "would be replayed" : "replayed", report.failed(), report.duplicates(), report.skippedTruncated(),
+                report.skippedAlreadyReplayed(), complete);
         return report;
     }
 
-    private boolean stream(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Map<Integer, Long> end,
-            ReplayFilter filter, boolean dryRun, String run, int sourcePartitions, Producer<byte[], byte[]> producer, Counts counts) {
+    private boolean stream(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Map<Integer, Long> end, ReplayRun run) {
         long lastProgress = System.nanoTime();
         while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p.partition()))) {
             var records = consumer.poll(POLL);
@@ -136,117 +136,12 @@ public final class DeadLetterReplay {
                 return false;
             }
             for (ConsumerRecord<byte[], byte[]> letter : records) {
-                if (letter.offset() >= end.get(letter.partition())) {
-                    continue;
+                if (letter.offset() < end.get(letter.partition())) {
+                    run.letter(letter);
                 }
-                counts.scanned++;
-                consider(letter, filter, dryRun, run, sourcePartitions, producer, counts);
             }
+            run.endOfPoll();
         }
         return true;
-    }
-
-    private void consider(ConsumerRecord<byte[], byte[]> letter, ReplayFilter filter, boolean dryRun, String run,
-            int sourcePartitions, Producer<byte[], byte[]> producer, Counts counts) {
-        Headers headers = letter.headers();
-        String topic = DeadLetterHeaders.text(headers, SOURCE_TOPIC);
-        RejectReason reason = reason(DeadLetterHeaders.text(headers, REASON));
-        Integer partition = integer(DeadLetterHeaders.text(headers, SOURCE_PARTITION));
-        Long offset = longValue(DeadLetterHeaders.text(headers, SOURCE_OFFSET));
-        if (topic == null || reason == null || partition == null || offset == null) {
-            counts.unreadable++;
-            return;
-        }
-        if (!topic.equals(source.topic())) {
-            counts.otherTopic++;
-            return;
-        }
-        if (!filter.matches(reason, partition, offset, letter.timestamp())) {
-            return;
-        }
-        counts.matched++;
-        if (filter.limit() != null && counts.selected >= filter.limit()) {
-            return;
-        }
-        if (counts.replayed.put(partition + "@" + offset, Boolean.TRUE) != null) {
-            counts.duplicates++;
-            return;
-        }
-        counts.selected++;
-        counts.byReason.merge(reason.header(), 1L, Long::sum);
-        if (dryRun) {
-            return;
-        }
-        Headers originals = DeadLetterHeaders.originals(headers);
-        originals.remove(REPLAY_OF);
-        originals.remove(REPLAY_RUN);
-        originals.add(REPLAY_OF, utf8(letter.topic() + "-" + letter.partition() + "@" + letter.offset()));
-        originals.add(REPLAY_RUN, utf8(run));
-        // the original partition keeps the record behind its key's earlier records (when it still exists)
-        Integer target = partition < sourcePartitions ? partition : null;
-        producer.send(new ProducerRecord<>(topic, target, null, letter.key(), letter.value(), originals), (metadata, error) -> {
-            if (error == null) {
-                counts.acknowledged.incrementAndGet();
-            } else {
-                counts.failed.incrementAndGet();
-                counts.firstError.compareAndSet(null, error.toString());
-            }
-        });
-    }
-
-    /** A run's counters: the plain fields belong to the replaying thread, the atomics are also written by producer callbacks. */
-    private static final class Counts {
-        long scanned;
-        long matched;
-        long selected;
-        long duplicates;
-        long otherTopic;
-        long unreadable;
-        final Map<String, Long> byReason = new TreeMap<>();
-        final AtomicLong acknowledged = new AtomicLong();
-        final AtomicLong failed = new AtomicLong();
-        final AtomicReference<String> firstError = new AtomicReference<>();
-        /** Source positions sent in this run, the oldest forgotten beyond {@code sluice.replay.remembered}. */
-        final Map<String, Boolean> replayed;
-
-        Counts(int remembered) {
-            replayed = new LinkedHashMap<>(1024, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > remembered;
-                }
-            };
-        }
-    }
-
-    private static RejectReason reason(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return RejectReason.valueOf(text.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static Integer integer(String text) {
-        try {
-            return text == null ? null : Integer.valueOf(text);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static Long longValue(String text) {
-        try {
-            return text == null ? null : Long.valueOf(text);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -11,7 +11,7 @@ class ReplayConfiguration {
 
     @Bean
     DeadLetterReplay deadLetterReplay(ConsumerFactory<?, ?> consumers, ProducerFactory<?, ?> producers, SourceProperties source,
-            ReplayProperties bounds) {
-        return new DeadLetterReplay(consumers, producers, source, bounds);
+            ReplayProperties bounds, ReplayJournal journal) {
+        return new DeadLetterReplay(consumers, producers, source, bounds, journal);
     }
 }

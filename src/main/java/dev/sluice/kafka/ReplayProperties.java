@@ -12,10 +12,13 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param stallTimeout a run that reads nothing new for this long stops and reports
  *     {@code complete=false} (default 30s: many fetch round trips, well below an HTTP client's patience)
- * @param requestTimeout the longest a metadata request (partitions, end offsets) waits (default 10s)
- * @param remembered source positions remembered per run so a source record with two dead letters
- *     (redelivered after a crash) is sent back once (default 100000, a few MB; a crash's duplicates
- *     lie within the in-flight bound of each other, far below it)
+ * @param requestTimeout the longest a metadata request (partitions, end offsets) or a statement on
+ *     the replay journal waits (default 10s)
+ * @param remembered source positions remembered per run so a second dead letter of one source
+ *     record (redelivered after a crash) is counted as a {@code duplicate} of this run (default
+ *     100000, a few MB; a crash's duplicates lie within the in-flight bound of each other, far below
+ *     it). It only sorts the counts: beyond it, and across runs and pods, the replay journal keeps
+ *     the record from being sent back twice
  */
 @Validated
 @ConfigurationProperties("sluice.replay")

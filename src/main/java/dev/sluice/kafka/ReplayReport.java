@@ -12,8 +12,13 @@ import java.util.Map;
  * @param scanned dead letters read
  * @param matched dead letters the filter selected (before {@code limit} and duplicates)
  * @param replayed originals sent back and acknowledged by the broker (dry run: that would be sent)
- * @param failed sends the broker did not acknowledge (see {@code firstError}); rerun the same filter
- * @param duplicates dead letters of a source record already replayed in this run (skipped)
+ * @param failed sends the broker did not acknowledge (see {@code firstError}); their journal rows are
+ *     {@code unconfirmed} and no later run sends them again on its own (the broker may have them)
+ * @param duplicates dead letters of a source record already selected in this run (skipped)
+ * @param skippedTruncated truncated dead letters ({@code sluice.error.truncated}: key and value cut,
+ *     not the original) the filter selected; never sent back, each logged with its source position
+ * @param skippedAlreadyReplayed dead letters whose source record the replay journal holds as
+ *     re-published already, by an earlier run or another pod (skipped: at most once per record)
  * @param otherTopic dead letters of another source topic (skipped)
  * @param unreadable dead letters without Sluice's source headers (skipped)
  * @param byReason selected dead letters per reason
@@ -23,6 +28,7 @@ import java.util.Map;
  * @param firstError the first send error, null if none
  */
 public record ReplayReport(String run, boolean dryRun, String deadLetterTopic, String sourceTopic, long scanned, long matched,
-        long replayed, long failed, long duplicates, long otherTopic, long unreadable, Map<String, Long> byReason,
-        Map<Integer, Long> endOffsets, boolean complete, long durationMillis, String firstError) {
+        long replayed, long failed, long duplicates, long skippedTruncated, long skippedAlreadyReplayed, long otherTopic,
+        long unreadable, Map<String, Long> byReason, Map<Integer, Long> endOffsets, boolean complete, long durationMillis,
+        String firstError) {
 }

@@ -3,6 +3,12 @@ package dev.sluice.ops;
 import static dev.sluice.testinfra.LedgerAssertions.assertInvariant;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.kafka.DeadLetterReplay;
+import dev.sluice.kafka.ReplayFilter;
+import dev.sluice.kafka.ReplayJournal;
+import dev.sluice.kafka.ReplayProperties;
+import dev.sluice.kafka.ReplayReport;
+import dev.sluice.kafka.SourceProperties;
 import dev.sluice.payments.Payment;
 import dev.sluice.payments.PaymentGenerator;
 import dev.sluice.payments.PaymentGenerator.Generated;
@@ -21,18 +27,31 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.ProducerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,8 +60,12 @@ import tools.jackson.databind.json.JsonMapper;
  * process step refuses (its account is not onboarded yet) is dead-lettered with its original
  * headers and timestamp and the full header contract; once the cause is fixed, the documented
  * replay commands (sent as curl sends them) count it, send it back once, and the ledger is exact.
+ * A truncated dead letter is never sent back as if it were the original, and no source record is
+ * sent back twice, whatever the runs. The tests share the topics: the first counts the whole
+ * dead-letter topic, the later ones select their own letters by {@code since}.
  */
 @Import(DeadLetterReplayIT.Onboarding.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeadLetterReplayIT extends IntegrationTest {
 
     private static final String PASSWORD = "test-ops-secret";
@@ -52,6 +75,18 @@ class DeadLetterReplayIT extends IntegrationTest {
 
     @LocalServerPort
     int port;
+    @Autowired
+    DeadLetterReplay replay;
+    @Autowired
+    ReplayJournal journal;
+    @Autowired
+    ConsumerFactory<?, ?> consumerFactory;
+    @Autowired
+    ProducerFactory<?, ?> producerFactory;
+    @Autowired
+    SourceProperties sourceProperties;
+    @Autowired
+    ReplayProperties replayProperties;
 
     /** The "cause": payments of accounts named {@code *-new-*} fail until they are onboarded. */
     @TestConfiguration(proxyBeanMethods = false)
@@ -68,6 +103,7 @@ class DeadLetterReplayIT extends IntegrationTest {
     }
 
     @Test
+    @Order(1)
     void refusedPaymentsAreDeadLetteredWithTheirHeadersAndReplayedOnceAfterTheFixLeavingTheLedgerExact() throws Exception {
         ONBOARDED.set(false);
         traffic.createTopics(2, topicName(), deadLetterTopic());
@@ -196,6 +232,198 @@ class DeadLetterReplayIT extends IntegrationTest {
             }
         });
         assertThat(marked.get()).as("each refused payment replayed exactly once").isEqualTo(12);
+    }
+
+    @Test
+    @Order(2)
+    void truncatedDeadLettersAreSkippedAndCounted() throws Exception {
+        traffic.createTopics(2, topicName(), deadLetterTopic());
+        pipeline.resume();
+        Instant start = Instant.now();
+        String prefix = prefix("truncated");
+        // above sluice.payments.max-value-size (malformed), and too large for the dead-letter producer
+        // uncompressed: its dead letter is a truncated copy, not the original
+        byte[] huge = new byte[2 * 1024 * 1024];
+        Arrays.fill(huge, (byte) 'x');
+        byte[] hugeValue = utf8("{\"paymentId\":\"" + prefix + "-huge\",\"note\":\"" + new String(huge, StandardCharsets.US_ASCII) + "\"}");
+        try (KafkaProducer<byte[], byte[]> gzip = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 32L * 1024 * 1024),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            gzip.send(new ProducerRecord<>(topicName(), utf8(prefix + "-acc"), hugeValue)).get();
+            for (int i = 0; i < 2; i++) {
+                gzip.send(new ProducerRecord<>(topicName(), utf8(prefix + "-junk"), utf8("not a payment " + i))).get();
+            }
+        }
+        awaitNoLag(Duration.ofSeconds(60));
+        List<DeadLetter> ours = lettersSince(start);
+        assertThat(ours).hasSize(3).filteredOn(l -> l.headers().containsKey("sluice.error.truncated")).hasSize(1);
+
+        String filter = "reason=malformed&since=" + start;
+        JsonNode counted = dryRun(filter);
+        assertThat(counted.get("matched").asLong()).isEqualTo(3);
+        assertThat(counted.get("replayed").asLong()).as("a dry run counts only the originals").isEqualTo(2);
+        assertThat(counted.path("skippedTruncated").asLong(-1)).isEqualTo(1);
+
+        JsonNode report = replay(filter);
+        assertThat(report.get("replayed").asLong()).as("the truncated copy is not sent back").isEqualTo(2);
+        assertThat(report.path("skippedTruncated").asLong(-1)).isEqualTo(1);
+        assertThat(report.get("failed").asLong()).isZero();
+        String run = report.get("run").asString();
+        List<Integer> sentSizes = new ArrayList<>();
+        TopicReader.readAll(bootstrapServers(), topicName(), Duration.ofSeconds(30), record -> {
+            var header = record.headers().lastHeader("sluice.replay.run");
+            if (header != null && run.equals(new String(header.value(), StandardCharsets.UTF_8))) {
+                sentSizes.add(record.value().length);
+            }
+        });
+        assertThat(sentSizes).as("the two junk originals, nothing cut to sluice.source.dead-letter-truncate-to")
+                .containsExactlyInAnyOrder("not a payment 0".length(), "not a payment 1".length());
+        awaitNoLag(Duration.ofSeconds(60));
+    }
+
+    @Test
+    @Order(3)
+    void aLetterIsNeverReplayedTwiceAcrossRuns() throws Exception {
+        ONBOARDED.set(false);
+        traffic.createTopics(2, topicName(), deadLetterTopic());
+        pipeline.resume();
+        Instant start = Instant.now();
+        String prefix = prefix("twice");
+        ExpectedLedger expected = new ExpectedLedger();
+        List<Generated> refused = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int i = 0; i < 5; i++) {
+                String account = prefix + "-new-" + i;
+                Payment payment = new Payment(prefix + "-p-" + i, account, 500 + i, "EUR", Instant.parse("2026-11-29T10:00:00Z"));
+                refused.add(new Generated(account, PaymentGenerator.json(payment), payment, false, null));
+                producer.send(new ProducerRecord<>(topicName(), utf8(account), PaymentGenerator.json(payment))).get();
+            }
+        }
+        awaitNoLag(Duration.ofSeconds(60));
+        assertThat(lettersSince(start)).hasSize(5);
+        ONBOARDED.set(true);
+
+        String filter = "reason=invalid&since=" + start;
+        JsonNode first = replay(filter);
+        assertThat(first.get("replayed").asLong()).isEqualTo(5);
+        awaitNoLag(Duration.ofSeconds(60));
+
+        // a second dead letter of one source record (a redelivery after a crash), published after the first run
+        Instant copiedAt = Instant.now();
+        DeadLetter copy = lettersSince(start).getFirst();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            RecordHeaders headers = new RecordHeaders();
+            copy.headers().forEach((key, value) -> headers.add(key, utf8(value)));
+            producer.send(new ProducerRecord<>(deadLetterTopic(), null, copy.key(), copy.value(), headers)).get();
+        }
+
+        JsonNode dry = dryRun(filter);
+        assertThat(dry.get("replayed").asLong()).as("a dry run sees the journal too").isZero();
+        JsonNode second = replay(filter);
+        assertThat(second.get("replayed").asLong()).as("the second run re-publishes nothing").isZero();
+        assertThat(second.path("skippedAlreadyReplayed").asLong(-1)).isEqualTo(5);
+        assertThat(first.path("skippedAlreadyReplayed").asLong(-1)).isZero();
+        assertThat(second.get("duplicates").asLong()).as("the copy, behind its original in this run").isEqualTo(1);
+        JsonNode third = replay("reason=invalid&since=" + copiedAt);
+        assertThat(third.get("matched").asLong()).as("only the copy").isEqualTo(1);
+        assertThat(third.get("replayed").asLong()).isZero();
+        assertThat(third.path("skippedAlreadyReplayed").asLong(-1)).as("its source record was replayed by the first run").isEqualTo(1);
+
+        awaitNoLag(Duration.ofSeconds(60));
+        refused.forEach(expected::add);
+        assertInvariant(jdbc, prefix, expected);
+        List<Map<String, Object>> applied = jdbc.queryForList(
+                "SELECT payment_id, outcome FROM payment_journal WHERE payment_id LIKE ?", prefix + "%");
+        assertThat(applied).as("each payment applied once: a non-idempotent job would have seen it once")
+                .hasSize(5).allSatisfy(row -> assertThat(row).containsEntry("outcome", "written"));
+        AtomicInteger sentBack = new AtomicInteger();
+        TopicReader.readAll(bootstrapServers(), topicName(), Duration.ofSeconds(30), record -> {
+            if (record.headers().lastHeader("sluice.replay.of") != null
+                    && new String(record.key(), StandardCharsets.UTF_8).startsWith(prefix)) {
+                sentBack.incrementAndGet();
+            }
+        });
+        assertThat(sentBack.get()).as("originals on the source topic re-published by any run").isEqualTo(5);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM sluice_replay_journal WHERE run = ? AND status = 'sent'",
+                Long.class, first.get("run").asString())).isEqualTo(5);
+    }
+
+    @Test
+    @Order(4)
+    void twoPodsReplayingTheSameLettersAtOnceSendEachBackOnce() throws Exception {
+        ONBOARDED.set(false);
+        traffic.createTopics(2, topicName(), deadLetterTopic());
+        pipeline.resume();
+        Instant start = Instant.now();
+        String prefix = prefix("pods");
+        List<Generated> refused = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int i = 0; i < 40; i++) {
+                String account = prefix + "-new-" + (i % 4);
+                Payment payment = new Payment(prefix + "-p-" + i, account, 700 + i, "EUR", Instant.parse("2026-11-29T10:00:00Z"));
+                refused.add(new Generated(account, PaymentGenerator.json(payment), payment, false, null));
+                producer.send(new ProducerRecord<>(topicName(), utf8(account), PaymentGenerator.json(payment))).get();
+            }
+        }
+        awaitNoLag(Duration.ofSeconds(60));
+        assertThat(lettersSince(start)).hasSize(40);
+        ONBOARDED.set(true);
+
+        // this pod's replay, and another pod's (its own instance, lock and producer use; the same journal)
+        DeadLetterReplay otherPod = new DeadLetterReplay(consumerFactory, producerFactory, sourceProperties, replayProperties, journal);
+        ReplayFilter ours = new ReplayFilter(Set.of(RejectReason.INVALID), null, null, null, start, null, null);
+        CountDownLatch go = new CountDownLatch(1);
+        var first = CompletableFuture.supplyAsync(() -> awaitThen(go, () -> replay.replay(ours, false)));
+        var second = CompletableFuture.supplyAsync(() -> awaitThen(go, () -> otherPod.replay(ours, false)));
+        go.countDown();
+        ReplayReport a = first.join();
+        ReplayReport b = second.join();
+        assertThat(a.complete() && b.complete()).isTrue();
+        assertThat(a.failed() + b.failed()).isZero();
+        assertThat(a.replayed() + b.replayed()).as("each letter sent back by one pod").isEqualTo(40);
+        assertThat(a.skippedAlreadyReplayed() + b.skippedAlreadyReplayed()).as("and skipped by the other").isEqualTo(40);
+
+        awaitNoLag(Duration.ofSeconds(60));
+        ExpectedLedger expected = new ExpectedLedger();
+        refused.forEach(expected::add);
+        assertInvariant(jdbc, prefix, expected);
+        AtomicInteger sentBack = new AtomicInteger();
+        TopicReader.readAll(bootstrapServers(), topicName(), Duration.ofSeconds(30), record -> {
+            if (record.headers().lastHeader("sluice.replay.of") != null
+                    && new String(record.key(), StandardCharsets.UTF_8).startsWith(prefix)) {
+                sentBack.incrementAndGet();
+            }
+        });
+        assertThat(sentBack.get()).isEqualTo(40);
+    }
+
+    private static <T> T awaitThen(CountDownLatch go, Supplier<T> work) {
+        try {
+            go.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return work.get();
+    }
+
+    private List<DeadLetter> lettersSince(Instant start) {
+        // dead letters of the later tests: their source records were produced after start
+        return DeadLetterReader.readAll(bootstrapServers(), deadLetterTopic()).stream()
+                .filter(l -> Long.parseLong(l.headers().getOrDefault("sluice.source.timestamp", "0")) >= start.toEpochMilli())
+                .toList();
+    }
+
+    private JsonNode replay(String query) throws Exception {
+        Curl.Result result = Curl.call("-u", "ops:" + PASSWORD, "-X", "POST", url("/actuator/deadletters/replay?" + query));
+        assertThat(result.status()).as(query + ": " + result.body()).isEqualTo(200);
+        JsonNode answer = json.readTree(result.body());
+        assertThat(answer.get("dryRun").asBoolean()).isFalse();
+        assertThat(answer.get("complete").asBoolean()).isTrue();
+        return answer;
     }
 
     private JsonNode dryRun(String query) throws Exception {
