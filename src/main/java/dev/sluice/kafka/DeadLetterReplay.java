@@ -38,8 +38,9 @@ import org.springframework.kafka.core.ProducerFactory;
  * producer's {@code buffer.memory} (a full buffer blocks the run), and the only state is the
  * counters, one poll's letters, and a bounded memory of source positions seen in this run
  * ({@code sluice.replay.remembered} entries) that counts a second dead letter of one record within
- * the run as {@code duplicates} (beyond it, the journal skips it). One run at a time per process: a
- * second request while one runs is refused.
+ * the run as {@code duplicates} (beyond it, the journal skips it). One run at a time per process,
+ * and one real (not dry) run at a time across the cluster ({@link ReplayJournal#exclusive}, a
+ * PostgreSQL advisory lock): a second request while one runs is refused.
  */
 public final class DeadLetterReplay {
 
@@ -65,18 +66,26 @@ public final class DeadLetterReplay {
 
     /** Thrown when a replay is requested while another one runs. */
     public static final class AlreadyRunning extends IllegalStateException {
-        AlreadyRunning() {
-            super("a replay is already running; wait for its report");
+        AlreadyRunning(String where) {
+            super("a replay is already running " + where + "; wait for its report");
         }
     }
 
     /** Replays (or with {@code dryRun}, only counts) the dead letters {@code filter} selects. */
     public ReplayReport replay(ReplayFilter filter, boolean dryRun) {
         if (!running.tryLock()) {
-            throw new AlreadyRunning();
+            throw new AlreadyRunning("in this process");
         }
         try {
-            return run(filter, dryRun);
+            if (dryRun) {
+                return run(filter, true);
+            }
+            try (ReplayJournal.Exclusive lock = journal.exclusive(source.deadLetterTopic())) {
+                if (lock == null) {
+                    throw new AlreadyRunning("on another pod (it holds the cluster-wide replay lock)");
+                }
+                return run(filter, false);
+            }
         } finally {
             running.unlock();
         }

@@ -39,6 +39,12 @@ public record ReplayFilter(Set<RejectReason> reasons, Integer sourcePartition, L
         return new ReplayFilter(null, null, null, null, null, null, null);
     }
 
+    /** True when nothing narrows the selection: every dead letter on the topic. */
+    public boolean selectsEverything() {
+        return reasons == null && sourcePartition == null && fromOffset == null && toOffset == null && since == null
+                && until == null && limit == null;
+    }
+
     boolean matches(RejectReason reason, int partition, long offset, long deadLetteredAt) {
         return (reasons == null || reasons.contains(reason))
                 && (sourcePartition == null || sourcePartition == partition)

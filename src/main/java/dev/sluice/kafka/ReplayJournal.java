@@ -43,6 +43,18 @@ public interface ReplayJournal {
      */
     void settle(String run, Collection<Position> sent, Map<Position, String> unconfirmed);
 
+    /**
+     * Takes the cluster-wide replay lock for {@code deadLetterTopic} (one replay at a time across every
+     * pod), or returns null when another process holds it. Held until closed.
+     */
+    Exclusive exclusive(String deadLetterTopic);
+
+    /** The held replay lock; {@link #close()} releases it. */
+    interface Exclusive extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** The journal could not be read or written; the run stops. */
     final class Unavailable extends RuntimeException {
         public Unavailable(String message, Throwable cause) {

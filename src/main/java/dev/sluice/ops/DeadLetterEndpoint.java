@@ -23,8 +23,10 @@ import org.springframework.stereotype.Component;
  * Both need the ops credentials (dead letters hold payment data). Filters, all optional, as query
  * parameters: {@code reason} (comma-separated), {@code partition}, {@code fromOffset},
  * {@code toOffset} (source offsets, inclusive), {@code since}, {@code until} (ISO-8601 instants
- * of dead-lettering), {@code limit}; {@code dryRun=true} on the POST only counts. The call blocks
- * until the run ends and answers with its {@link ReplayReport}; 409 while another replay runs.
+ * of dead-lettering), {@code limit}; {@code dryRun=true} on the POST only counts. A real replay
+ * needs a filter or {@code all=true} (a bare POST would send back everything). The call blocks
+ * until the run ends and answers with its {@link ReplayReport}; 409 while another replay runs, on
+ * this pod or any other.
  */
 @Component
 @Endpoint(id = "deadletters")
@@ -45,14 +47,20 @@ class DeadLetterEndpoint {
     @WriteOperation
     WebEndpointResponse<Object> replay(@Selector String action, @Nullable String reason, @Nullable Integer partition,
             @Nullable Long fromOffset, @Nullable Long toOffset, @Nullable String since, @Nullable String until,
-            @Nullable Long limit, @Nullable Boolean dryRun) {
+            @Nullable Long limit, @Nullable Boolean dryRun, @Nullable Boolean all) {
         if (!action.equals("replay")) {
             return new WebEndpointResponse<>(new Refusal("unknown action " + action + "; use replay"), WebEndpointResponse.STATUS_BAD_REQUEST);
         }
-        return run(Boolean.TRUE.equals(dryRun), reason, partition, fromOffset, toOffset, since, until, limit);
+        return run(Boolean.TRUE.equals(dryRun), Boolean.TRUE.equals(all), reason, partition, fromOffset, toOffset, since, until,
+                limit);
     }
 
     private WebEndpointResponse<Object> run(boolean dryRun, @Nullable String reason, @Nullable Integer partition,
+            @Nullable Long fromOffset, @Nullable Long toOffset, @Nullable String since, @Nullable String until, @Nullable Long limit) {
+        return run(dryRun, false, reason, partition, fromOffset, toOffset, since, until, limit);
+    }
+
+    private WebEndpointResponse<Object> run(boolean dryRun, boolean all, @Nullable String reason, @Nullable Integer partition,
             @Nullable Long fromOffset, @Nullable Long toOffset, @Nullable String since, @Nullable String until, @Nullable Long limit) {
         ReplayFilter filter;
         try {
@@ -60,6 +68,11 @@ class DeadLetterEndpoint {
                     instant("until", until), limit);
         } catch (IllegalArgumentException e) {
             return new WebEndpointResponse<>(new Refusal(e.getMessage()), WebEndpointResponse.STATUS_BAD_REQUEST);
+        }
+        if (!dryRun && !all && filter.selectsEverything()) {
+            return new WebEndpointResponse<>(new Refusal("a replay without a filter sends back every dead letter on the topic:"
+                    + " narrow it (reason, partition, fromOffset, toOffset, since, until, limit) or say all=true"),
+                    WebEndpointResponse.STATUS_BAD_REQUEST);
         }
         try {
             ReplayReport report = replay.replay(filter, dryRun);

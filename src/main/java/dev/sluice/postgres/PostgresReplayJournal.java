@@ -54,6 +54,73 @@ public final class PostgresReplayJournal implements ReplayJournal {
         this.statementTimeoutMillis = Math.max(1, statementTimeout.toMillis());
     }
 
+    /** The first key of the replay lock ("slui"); the second is the dead-letter topic's hash. */
+    static final int LOCK_CLASS = 0x736c7569;
+
+    /**
+     * A session advisory lock on a connection kept for the run: released explicitly before the
+     * connection goes back to the pool (a pooled connection keeps its session's locks), and by the
+     * server when the process dies, so a killed pod never leaves the lock behind.
+     */
+    @Override
+    public Exclusive exclusive(String deadLetterTopic) {
+        Connection connection;
+        try {
+            connection = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new Unavailable("the replay lock could not be taken: " + e.getMessage(), e);
+        }
+        try {
+            connection.setAutoCommit(true);
+            try (Statement timeout = connection.createStatement()) {
+                timeout.execute("SET statement_timeout = " + statementTimeoutMillis);
+            }
+            boolean taken;
+            try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
+                lock.setInt(1, LOCK_CLASS);
+                lock.setString(2, deadLetterTopic);
+                try (ResultSet row = lock.executeQuery()) {
+                    taken = row.next() && row.getBoolean(1);
+                }
+            }
+            if (!taken) {
+                connection.close();
+                return null;
+            }
+            return () -> release(connection, deadLetterTopic);
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(connection);
+            throw new Unavailable("the replay lock could not be taken: " + e.getMessage(), e);
+        }
+    }
+
+    private static void release(Connection connection, String deadLetterTopic) {
+        try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?, hashtext(?))")) {
+            unlock.setInt(1, LOCK_CLASS);
+            unlock.setString(2, deadLetterTopic);
+            unlock.execute();
+            try (Statement reset = connection.createStatement()) {
+                reset.execute("RESET statement_timeout");
+            }
+            connection.close();
+        } catch (SQLException e) {
+            // the session may still hold the lock: end it rather than hand it back to the pool
+            try {
+                connection.abort(Runnable::run);
+            } catch (SQLException ignored) {
+                closeQuietly(connection);
+            }
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // gone already
+        }
+    }
+
     @Override
     public Set<String> claim(String run, Collection<Position> positions) {
         if (positions.isEmpty()) {

@@ -31,11 +31,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -353,7 +350,7 @@ class DeadLetterReplayIT extends IntegrationTest {
 
     @Test
     @Order(4)
-    void twoPodsReplayingTheSameLettersAtOnceSendEachBackOnce() throws Exception {
+    void aReplayWhileAnotherPodReplaysIsRefusedAndNothingIsSentTwiceAfterwards() throws Exception {
         ONBOARDED.set(false);
         traffic.createTopics(2, topicName(), deadLetterTopic());
         pipeline.resume();
@@ -371,20 +368,23 @@ class DeadLetterReplayIT extends IntegrationTest {
         awaitNoLag(Duration.ofSeconds(60));
         assertThat(lettersSince(start)).hasSize(40);
         ONBOARDED.set(true);
+        String filter = "reason=invalid&since=" + start;
 
-        // this pod's replay, and another pod's (its own instance, lock and producer use; the same journal)
+        // another pod's replay, mid-run: it holds the cluster-wide lock in PostgreSQL
         DeadLetterReplay otherPod = new DeadLetterReplay(consumerFactory, producerFactory, sourceProperties, replayProperties, journal);
-        ReplayFilter ours = new ReplayFilter(Set.of(RejectReason.INVALID), null, null, null, start, null, null);
-        CountDownLatch go = new CountDownLatch(1);
-        var first = CompletableFuture.supplyAsync(() -> awaitThen(go, () -> replay.replay(ours, false)));
-        var second = CompletableFuture.supplyAsync(() -> awaitThen(go, () -> otherPod.replay(ours, false)));
-        go.countDown();
-        ReplayReport a = first.join();
-        ReplayReport b = second.join();
-        assertThat(a.complete() && b.complete()).isTrue();
-        assertThat(a.failed() + b.failed()).isZero();
-        assertThat(a.replayed() + b.replayed()).as("each letter sent back by one pod").isEqualTo(40);
-        assertThat(a.skippedAlreadyReplayed() + b.skippedAlreadyReplayed()).as("and skipped by the other").isEqualTo(40);
+        try (ReplayJournal.Exclusive held = journal.exclusive(deadLetterTopic())) {
+            assertThat(held).isNotNull();
+            Curl.Result refusedNow = Curl.call("-u", "ops:" + PASSWORD, "-X", "POST", url("/actuator/deadletters/replay?" + filter));
+            assertThat(refusedNow.status()).as(refusedNow.body()).isEqualTo(409);
+            assertThat(refusedNow.body()).contains("another pod");
+            assertThat(dryRun(filter).get("replayed").asLong()).as("a dry run needs no lock").isEqualTo(40);
+        }
+
+        ReplayReport b = otherPod.replay(new ReplayFilter(Set.of(RejectReason.INVALID), null, null, null, start, null, null), false);
+        assertThat(b.replayed()).as("the other pod, once the lock is free").isEqualTo(40);
+        JsonNode a = replay(filter);
+        assertThat(a.get("replayed").asLong()).as("this pod afterwards").isZero();
+        assertThat(a.get("skippedAlreadyReplayed").asLong()).isEqualTo(40);
 
         awaitNoLag(Duration.ofSeconds(60));
         ExpectedLedger expected = new ExpectedLedger();
@@ -400,14 +400,17 @@ class DeadLetterReplayIT extends IntegrationTest {
         assertThat(sentBack.get()).isEqualTo(40);
     }
 
-    private static <T> T awaitThen(CountDownLatch go, Supplier<T> work) {
-        try {
-            go.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        return work.get();
+    @Test
+    @Order(5)
+    void aReplayWithoutAFilterNeedsAllTrue() throws Exception {
+        Curl.Result bare = Curl.call("-u", "ops:" + PASSWORD, "-X", "POST", url("/actuator/deadletters/replay"));
+        assertThat(bare.status()).as(bare.body()).isEqualTo(400);
+        assertThat(bare.body()).contains("all=true");
+
+        Curl.Result counted = Curl.call("-u", "ops:" + PASSWORD, "-X", "POST", url("/actuator/deadletters/replay?dryRun=true"));
+        assertThat(counted.status()).as("a dry run of everything is only a count").isEqualTo(200);
+        JsonNode all = replay("all=true");
+        assertThat(all.get("skippedAlreadyReplayed").asLong()).as("everything was replayed by the earlier tests").isPositive();
     }
 
     private List<DeadLetter> lettersSince(Instant start) {
