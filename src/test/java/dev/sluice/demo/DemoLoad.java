@@ -59,7 +59,8 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
             @Value("${demo.invalid:0.01}") double invalid, @Value("${demo.accounts:1000}") int accounts,
             @Value("${demo.report-seconds:5}") long reportSeconds,
             @Value("${demo.exit-after-drain:false}") boolean exitAfterDrain,
-            @Value("${demo.finish-within:120s}") Duration finishWithin, ConfigurableApplicationContext context) {
+            @Value("${demo.finish-within:120s}") Duration finishWithin, ConfigurableApplicationContext context,
+            javax.sql.DataSource dataSource) {
         if (exitAfterDrain && count <= 0) {
             throw new IllegalArgumentException("demo.exit-after-drain=true needs demo.count > 0 (it was " + count + ")");
         }
@@ -76,6 +77,19 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
         this.exitAfterDrain = exitAfterDrain;
         this.finishWithin = finishWithin;
         this.context = context;
+        this.dataSource = dataSource;
+    }
+
+    private final javax.sql.DataSource dataSource;
+
+    /** Where the demo's rows are, as a newcomer connects to look at them. */
+    private String database() {
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            var meta = connection.getMetaData();
+            return meta.getURL() + " (user " + meta.getUserName() + ")";
+        } catch (java.sql.SQLException e) {
+            return "unavailable (" + e.getMessage() + ")";
+        }
     }
 
     @Override
@@ -123,6 +137,8 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
         }, reportSeconds, reportSeconds, TimeUnit.SECONDS);
         log.info("demo: publishing payments at {}/s to {} on {}; operate it: curl -u ops:demo -X POST localhost:8081/actuator/pipeline/drain",
                 rate, source.topic(), servers);
+        log.info("demo: the rows are in PostgreSQL at {}; e.g. SELECT account, currency, balance_cents, payment_count FROM account_balances LIMIT 5",
+                database());
     }
 
     /** Runs after the pipeline stopped (beans are destroyed after lifecycle stop), so the drain had its broker and database. */

@@ -182,9 +182,9 @@ class DeadLetterReplayIT extends IntegrationTest {
         assertThat(json.readTree(postedDryRun.body()).get("dryRun").asBoolean()).isTrue();
 
         ONBOARDED.set(true);
-        // the README's replay lines, verbatim apart from host, port and password: dry runs first, the replay last
+        // the documented replay lines, verbatim apart from host, port and password: dry runs first, the replay last
         List<String> lines = replayCurlLines();
-        assertThat(lines).as("curl lines of README 'Dead letters'").hasSizeGreaterThanOrEqualTo(2)
+        assertThat(lines).as("curl lines of docs/OPERATIONS.md 'Dead letters'").hasSizeGreaterThanOrEqualTo(2)
                 .allMatch(line -> line.contains(ReadmeOperatingIT.PRINTED_ADDRESS) && line.contains("$SLUICE_OPS_PASSWORD"))
                 .anyMatch(line -> line.contains("-X POST") && line.contains("/actuator/deadletters/replay?") && !line.contains("dryRun")
                         && !line.contains("Content-Type") && !line.contains(" -d "));
@@ -437,17 +437,17 @@ class DeadLetterReplayIT extends IntegrationTest {
         return answer;
     }
 
-    /** The lines starting with {@code curl} in the first sh block of README "### Dead letters". */
+    /** The lines starting with {@code curl} in the first sh block of docs/OPERATIONS.md "## Dead letters". */
     static List<String> replayCurlLines() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        int section = readme.indexOf("\n### Dead letters");
-        assertThat(section).as("README has a '### Dead letters' section").isPositive();
-        int start = readme.indexOf("```sh\n", section);
-        int end = readme.indexOf("\n```", start + 6);
-        int next = readme.indexOf("\n### ", section + 1);
-        assertThat(start).as("an sh block in 'Dead letters'").isPositive().isLessThan(next);
+        String doc = Files.readString(Path.of("docs/OPERATIONS.md"));
+        int section = doc.indexOf("\n## Dead letters");
+        assertThat(section).as("docs/OPERATIONS.md has a '## Dead letters' section").isPositive();
+        int start = doc.indexOf("```sh\n", section);
+        int end = doc.indexOf("\n```", start + 6);
+        int next = doc.indexOf("\n## ", section + 1);
+        assertThat(start).as("an sh block in 'Dead letters'").isPositive().isLessThan(next < 0 ? doc.length() : next);
         List<String> lines = new ArrayList<>();
-        for (String line : readme.substring(start + 6, end).split("\n")) {
+        for (String line : doc.substring(start + 6, end).split("\n")) {
             if (line.startsWith("curl ")) {
                 lines.add(line.strip());
             }
