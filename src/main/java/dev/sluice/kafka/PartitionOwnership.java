@@ -43,7 +43,13 @@ final class PartitionOwnership {
     /** One partition's ownership. Immutable; a transition replaces it. */
     sealed interface Ownership {
 
-        State state();
+        default State state() {
+            return switch (this) {
+                case Claiming c -> State.CLAIMING;
+                case Owned o -> State.OWNED;
+                case Fenced f -> State.FENCED;
+            };
+        }
 
         /** The highest owner epoch this member held or saw fenced for the partition in this assignment; 0 if none. */
         long lastEpoch();
@@ -65,10 +71,6 @@ final class PartitionOwnership {
      * @param dueNanos when the next claim may be tried
          */
     record Claiming(int failures, long dueNanos, long sinceNanos, long lastEpoch, int fences) implements Ownership {
-        @Override
-        public State state() {
-            return State.CLAIMING;
-        }
     }
 
     /**
@@ -78,11 +80,6 @@ final class PartitionOwnership {
      * @param claimedFrom where fetching started after the claim
      */
     record Owned(long epoch, AppliedOffsets durable, long claimedFrom, long sinceNanos, int fences) implements Ownership {
-        @Override
-        public State state() {
-            return State.OWNED;
-        }
-
         @Override
         public long lastEpoch() {
             return epoch;
@@ -96,11 +93,6 @@ final class PartitionOwnership {
      * @param restartAt the first offset not known durable: fetching starts here again after the re-claim
      */
     record Fenced(long fencedEpoch, long restartAt, long dueNanos, long sinceNanos, int fences) implements Ownership {
-        @Override
-        public State state() {
-            return State.FENCED;
-        }
-
         @Override
         public long lastEpoch() {
             return fencedEpoch;

@@ -41,7 +41,7 @@ class DeadLetterEndpoint {
     @ReadOperation
     WebEndpointResponse<Object> count(@Nullable String reason, @Nullable Integer partition, @Nullable Long fromOffset,
             @Nullable Long toOffset, @Nullable String since, @Nullable String until, @Nullable Long limit) {
-        return run(true, reason, partition, fromOffset, toOffset, since, until, limit);
+        return run(true, false, reason, partition, fromOffset, toOffset, since, until, limit);
     }
 
     @WriteOperation
@@ -53,11 +53,6 @@ class DeadLetterEndpoint {
         }
         return run(Boolean.TRUE.equals(dryRun), Boolean.TRUE.equals(all), reason, partition, fromOffset, toOffset, since, until,
                 limit);
-    }
-
-    private WebEndpointResponse<Object> run(boolean dryRun, @Nullable String reason, @Nullable Integer partition,
-            @Nullable Long fromOffset, @Nullable Long toOffset, @Nullable String since, @Nullable String until, @Nullable Long limit) {
-        return run(dryRun, false, reason, partition, fromOffset, toOffset, since, until, limit);
     }
 
     private WebEndpointResponse<Object> run(boolean dryRun, boolean all, @Nullable String reason, @Nullable Integer partition,

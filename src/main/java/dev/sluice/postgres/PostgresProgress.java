@@ -12,9 +12,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -124,12 +124,8 @@ public final class PostgresProgress implements ProgressStore {
     public Map<PartitionId, Claim> claim(Map<PartitionId, Long> from) throws TransientSinkException {
         List<PartitionId> sorted = from.keySet().stream()
                 .sorted(Comparator.comparing(PartitionId::topic).thenComparingInt(PartitionId::partition)).toList();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                try (Statement timeout = connection.createStatement()) {
-                    timeout.execute("SET LOCAL lock_timeout = " + claimTimeoutMillis);
-                }
+        try {
+            return LocalTransaction.run(dataSource, "lock_timeout", claimTimeoutMillis, connection -> {
                 Map<PartitionId, Long> epochs = raiseEpochs(connection, sorted);
                 Map<PartitionId, Claim> claims = new LinkedHashMap<>();
                 for (PartitionId partition : sorted) {
@@ -139,12 +135,8 @@ public final class PostgresProgress implements ProgressStore {
                     }
                     claims.put(partition, new Claim(epoch, durable(connection, partition, from.getOrDefault(partition, 0L))));
                 }
-                connection.commit();
                 return claims;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
+            });
         } catch (SQLException e) {
             throw new TransientSinkException(SqlErrors.transientCause(e), e);
         }
@@ -185,7 +177,7 @@ public final class PostgresProgress implements ProgressStore {
                 }
             }
         }
-        return AppliedOffsets.of(base, applied.stream().flatMapToLong(java.util.Arrays::stream).toArray());
+        return AppliedOffsets.of(base, applied.stream().flatMapToLong(Arrays::stream).toArray());
     }
 
     private static long[] longs(Array array) throws SQLException {
@@ -206,10 +198,7 @@ public final class PostgresProgress implements ProgressStore {
      * or null when none is: then the caller may commit; otherwise it must roll back.
      */
     <T> boolean[] record(Connection connection, List<SinkItem<T>> batch, List<SinkOutcome> outcomes) throws SQLException {
-        Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
-        for (int i = 0; i < batch.size(); i++) {
-            byTopic.computeIfAbsent(batch.get(i).record().ref().partition().topic(), t -> new ArrayList<>()).add(i);
-        }
+        Map<String, List<Integer>> byTopic = byTopic(batch);
         boolean[] fenced = null;
         for (Map.Entry<String, List<Integer>> topic : byTopic.entrySet()) {
             Map<Integer, Long> owners = recordTopic(connection, topic.getKey(), batch, outcomes, topic.getValue());
@@ -302,24 +291,9 @@ public final class PostgresProgress implements ProgressStore {
      */
     <T> boolean[] durable(Connection connection, List<SinkItem<T>> batch) throws SQLException {
         boolean[] durable = new boolean[batch.size()];
-        Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
-        for (int i = 0; i < batch.size(); i++) {
-            byTopic.computeIfAbsent(batch.get(i).record().ref().partition().topic(), t -> new ArrayList<>()).add(i);
-        }
+        Map<String, List<Integer>> byTopic = byTopic(batch);
         PGConnection pg = connection.unwrap(PGConnection.class);
-        try (Statement timeout = connection.createStatement()) {
-            timeout.execute("SET LOCAL lock_timeout = " + claimTimeoutMillis);
-        }
-        for (Map.Entry<String, List<Integer>> topic : byTopic.entrySet()) {
-            int[] partitions = topic.getValue().stream()
-                    .mapToInt(i -> batch.get(i).record().ref().partition().partition()).distinct().sorted().toArray();
-            try (PreparedStatement await = connection.prepareStatement(AWAIT_IN_DOUBT)) {
-                await.setString(1, group);
-                await.setString(2, topic.getKey());
-                await.setArray(3, pg.createArrayOf("int4", partitions));
-                await.executeQuery().close();
-            }
-        }
+        LocalTransaction.bound(connection, "lock_timeout", claimTimeoutMillis);
         for (Map.Entry<String, List<Integer>> topic : byTopic.entrySet()) {
             List<Integer> items = topic.getValue();
             int[] partitions = new int[items.size()];
@@ -330,6 +304,12 @@ public final class PostgresProgress implements ProgressStore {
                 partitions[j] = ref.partition().partition();
                 offsets[j] = ref.offset();
                 indexes[j] = items.get(j);
+            }
+            try (PreparedStatement await = connection.prepareStatement(AWAIT_IN_DOUBT)) {
+                await.setString(1, group);
+                await.setString(2, topic.getKey());
+                await.setArray(3, pg.createArrayOf("int4", Arrays.stream(partitions).distinct().sorted().toArray()));
+                await.executeQuery().close();
             }
             try (PreparedStatement select = connection.prepareStatement(DURABLE_ITEMS)) {
                 select.setArray(1, pg.createArrayOf("int4", partitions));
@@ -345,6 +325,15 @@ public final class PostgresProgress implements ProgressStore {
             }
         }
         return durable;
+    }
+
+    /** The indexes of {@code batch}'s items per topic, topics in batch order. */
+    private static <T> Map<String, List<Integer>> byTopic(List<SinkItem<T>> batch) {
+        Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
+        for (int i = 0; i < batch.size(); i++) {
+            byTopic.computeIfAbsent(batch.get(i).record().ref().partition().topic(), t -> new ArrayList<>()).add(i);
+        }
+        return byTopic;
     }
 
     // ---- compaction ----

@@ -194,24 +194,9 @@ public final class PostgresReplayJournal implements ReplayJournal {
         return keys;
     }
 
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> T inTransaction(String what, Work<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                try (Statement timeout = connection.createStatement()) {
-                    timeout.execute("SET LOCAL statement_timeout = " + statementTimeoutMillis);
-                }
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
+    private <T> T inTransaction(String what, LocalTransaction.Work<T> work) {
+        try {
+            return LocalTransaction.run(dataSource, "statement_timeout", statementTimeoutMillis, work);
         } catch (SQLException e) {
             throw new Unavailable("replay journal " + what + " failed: " + e.getMessage(), e);
         }

@@ -7,10 +7,14 @@ import dev.sluice.pipeline.PipelineControl;
 import dev.sluice.pipeline.PipelineStatus;
 import dev.sluice.testinfra.ConsumerLag;
 import dev.sluice.testinfra.EmbeddedInfrastructure;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -60,7 +64,7 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
             @Value("${demo.report-seconds:5}") long reportSeconds,
             @Value("${demo.exit-after-drain:false}") boolean exitAfterDrain,
             @Value("${demo.finish-within:120s}") Duration finishWithin, ConfigurableApplicationContext context,
-            javax.sql.DataSource dataSource) {
+            DataSource dataSource) {
         if (exitAfterDrain && count <= 0) {
             throw new IllegalArgumentException("demo.exit-after-drain=true needs demo.count > 0 (it was " + count + ")");
         }
@@ -80,14 +84,14 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
         this.dataSource = dataSource;
     }
 
-    private final javax.sql.DataSource dataSource;
+    private final DataSource dataSource;
 
     /** Where the demo's rows are, as a newcomer connects to look at them. */
     private String database() {
-        try (java.sql.Connection connection = dataSource.getConnection()) {
-            var meta = connection.getMetaData();
+        try (Connection connection = dataSource.getConnection()) {
+            DatabaseMetaData meta = connection.getMetaData();
             return meta.getURL() + " (user " + meta.getUserName() + ")";
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             return "unavailable (" + e.getMessage() + ")";
         }
     }

@@ -9,15 +9,13 @@ import dev.sluice.testinfra.DeadLetterReader;
 import dev.sluice.testinfra.DeadLetterReader.DeadLetter;
 import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.IntegrationTest;
+import dev.sluice.testinfra.OversizedRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
@@ -36,16 +34,8 @@ class DeadLetterTooLargeIT extends IntegrationTest {
         traffic.createTopics(1, topicName(), deadLetterTopic());
         PaymentGenerator generator = new PaymentGenerator(PaymentGenerator.Spec.of(prefix, 10));
         ExpectedLedger expected = traffic.produce(topicName(), generator, 100, new ExpectedLedger());
-        byte[] huge = new byte[2 * 1024 * 1024];
-        Arrays.fill(huge, (byte) 'x');
-        byte[] value = ("{\"paymentId\":\"" + prefix + "-huge\",\"note\":\"" + new String(huge, StandardCharsets.US_ASCII) + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
-        try (KafkaProducer<byte[], byte[]> gzip = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024,
-                ProducerConfig.BUFFER_MEMORY_CONFIG, 32L * 1024 * 1024),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        byte[] value = OversizedRecords.hugePayment(prefix + "-huge");
+        try (KafkaProducer<byte[], byte[]> gzip = OversizedRecords.gzipProducer(bootstrapServers())) {
             gzip.send(new ProducerRecord<>(topicName(), (prefix + "-acc-1").getBytes(StandardCharsets.UTF_8), value)).get();
         }
         expected.expectDeadLetter(RejectReason.MALFORMED);

@@ -97,19 +97,17 @@ class DrainAbortIT extends IntegrationTest {
         });
         assertThat(ConsumerLag.of(bootstrapServers(), group(), topicName())).as("the drain stopped mid-topic").isPositive();
 
-        assertThat(pipeline.resume()).isEqualTo(PipelineState.RUNNING);
-        awaitNoLag(Duration.ofMinutes(2));
-        assertInvariant(jdbc, prefix, expected);
+        resumeAndAssertExact(prefix, expected);
     }
 
     @Test
     void aLongDrainCommitsTheDurablePrefixAsItGoesNotOnlyAtItsEnd() throws InterruptedException {
         step.blocking = false;
-        Semaphore throttle = new Semaphore(4);
-        step.throttle = throttle;
-        try {
-            String prefix = prefix("long-drain");
-            ExpectedLedger expected = start(prefix, 3_000, 1000);
+        String prefix;
+        ExpectedLedger expected;
+        try (Throttle _ = throttle(4)) {
+            prefix = prefix("long-drain");
+            expected = start(prefix, 3_000, 1000);
             await(Duration.ofSeconds(60)).until(() -> pipeline.status().inFlight() >= 1_000);
 
             assertThat(pipeline.drain(Duration.ofSeconds(60))).isEqualTo(PipelineState.DRAINING);
@@ -120,27 +118,20 @@ class DrainAbortIT extends IntegrationTest {
                     .mapToLong(Long::longValue).sum() >= atStart + 100);
             assertThat(pipeline.status().inFlight()).as("committed while the drain still had most of its records to do")
                     .isGreaterThan(300);
-
-            step.throttle = null;
-            throttle.release(10_000);
-            assertThat(pipeline.awaitStopped(Duration.ofSeconds(60))).isTrue();
-            assertThat(pipeline.status().lastStop().mode()).isEqualTo("drain");
-            assertThat(pipeline.resume()).isEqualTo(PipelineState.RUNNING);
-            awaitNoLag(Duration.ofMinutes(2));
-            assertInvariant(jdbc, prefix, expected);
-        } finally {
-            step.throttle = null;
         }
+        assertThat(pipeline.awaitStopped(Duration.ofSeconds(60))).isTrue();
+        assertThat(pipeline.status().lastStop().mode()).isEqualTo("drain");
+        resumeAndAssertExact(prefix, expected);
     }
 
     @Test
     void sigtermDuringALongerOperatorDrainStopsWithinTheShutdownDeadline() throws Exception {
         step.blocking = false;
-        Semaphore throttle = new Semaphore(1);
-        step.throttle = throttle;
-        try {
-            String prefix = prefix("sigterm-in-drain");
-            ExpectedLedger expected = start(prefix, 3_000, 1000);
+        String prefix;
+        ExpectedLedger expected;
+        try (Throttle _ = throttle(1)) {
+            prefix = prefix("sigterm-in-drain");
+            expected = start(prefix, 3_000, 1000);
             await(Duration.ofSeconds(60)).until(() -> pipeline.status().inFlight() >= 1_000);
             assertThat(pipeline.drain(Duration.ofMinutes(5))).as("the operator's long drain").isEqualTo(PipelineState.DRAINING);
 
@@ -154,15 +145,39 @@ class DrainAbortIT extends IntegrationTest {
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the shutdown's 3 s deadline, not the operator's 5 min")
                     .isLessThan(Duration.ofSeconds(10));
             assertThat(pipeline.status().lastStop().mode()).isEqualTo("drain->abort");
-
-            step.throttle = null;
-            throttle.release(10_000);
-            assertThat(pipeline.resume()).isEqualTo(PipelineState.RUNNING);
-            awaitNoLag(Duration.ofMinutes(2));
-            assertInvariant(jdbc, prefix, expected);
-        } finally {
-            step.throttle = null;
         }
+        resumeAndAssertExact(prefix, expected);
+    }
+
+    /** The step limited to {@code permits} records at once until closed; closing lets every waiting record through. */
+    private Throttle throttle(int permits) {
+        Throttle throttle = new Throttle(new Semaphore(permits));
+        step.throttle = throttle.permits();
+        return throttle;
+    }
+
+    private final class Throttle implements AutoCloseable {
+        private final Semaphore permits;
+
+        Throttle(Semaphore permits) {
+            this.permits = permits;
+        }
+
+        Semaphore permits() {
+            return permits;
+        }
+
+        @Override
+        public void close() {
+            step.throttle = null;
+            permits.release(10_000);
+        }
+    }
+
+    private void resumeAndAssertExact(String prefix, ExpectedLedger expected) {
+        assertThat(pipeline.resume()).isEqualTo(PipelineState.RUNNING);
+        awaitNoLag(Duration.ofMinutes(2));
+        assertInvariant(jdbc, prefix, expected);
     }
 
     @Test

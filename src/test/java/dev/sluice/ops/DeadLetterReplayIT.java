@@ -18,6 +18,7 @@ import dev.sluice.testinfra.DeadLetterReader;
 import dev.sluice.testinfra.DeadLetterReader.DeadLetter;
 import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.IntegrationTest;
+import dev.sluice.testinfra.OversizedRecords;
 import dev.sluice.testinfra.LedgerAssertions;
 import dev.sluice.testinfra.TopicReader;
 import java.io.IOException;
@@ -27,17 +28,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -240,15 +238,8 @@ class DeadLetterReplayIT extends IntegrationTest {
         String prefix = prefix("truncated");
         // above sluice.payments.max-value-size (malformed), and too large for the dead-letter producer
         // uncompressed: its dead letter is a truncated copy, not the original
-        byte[] huge = new byte[2 * 1024 * 1024];
-        Arrays.fill(huge, (byte) 'x');
-        byte[] hugeValue = utf8("{\"paymentId\":\"" + prefix + "-huge\",\"note\":\"" + new String(huge, StandardCharsets.US_ASCII) + "\"}");
-        try (KafkaProducer<byte[], byte[]> gzip = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024,
-                ProducerConfig.BUFFER_MEMORY_CONFIG, 32L * 1024 * 1024),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        byte[] hugeValue = OversizedRecords.hugePayment(prefix + "-huge");
+        try (KafkaProducer<byte[], byte[]> gzip = OversizedRecords.gzipProducer(bootstrapServers())) {
             gzip.send(new ProducerRecord<>(topicName(), utf8(prefix + "-acc"), hugeValue)).get();
             for (int i = 0; i < 2; i++) {
                 gzip.send(new ProducerRecord<>(topicName(), utf8(prefix + "-junk"), utf8("not a payment " + i))).get();
@@ -284,24 +275,10 @@ class DeadLetterReplayIT extends IntegrationTest {
     @Test
     @Order(3)
     void aLetterIsNeverReplayedTwiceAcrossRuns() throws Exception {
-        ONBOARDED.set(false);
-        traffic.createTopics(2, topicName(), deadLetterTopic());
-        pipeline.resume();
         Instant start = Instant.now();
         String prefix = prefix("twice");
         ExpectedLedger expected = new ExpectedLedger();
-        List<Generated> refused = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            for (int i = 0; i < 5; i++) {
-                String account = prefix + "-new-" + i;
-                Payment payment = new Payment(prefix + "-p-" + i, account, 500 + i, "EUR", Instant.parse("2026-11-29T10:00:00Z"));
-                refused.add(new Generated(account, PaymentGenerator.json(payment), payment, false, null));
-                producer.send(new ProducerRecord<>(topicName(), utf8(account), PaymentGenerator.json(payment))).get();
-            }
-        }
-        awaitNoLag(Duration.ofSeconds(60));
-        assertThat(lettersSince(start)).hasSize(5);
-        ONBOARDED.set(true);
+        List<Generated> refused = deadLetteredThenOnboarded(prefix, start, 5, 5, 500);
 
         String filter = "reason=invalid&since=" + start;
         JsonNode first = replay(filter);
@@ -351,23 +328,9 @@ class DeadLetterReplayIT extends IntegrationTest {
     @Test
     @Order(4)
     void aReplayWhileAnotherPodReplaysIsRefusedAndNothingIsSentTwiceAfterwards() throws Exception {
-        ONBOARDED.set(false);
-        traffic.createTopics(2, topicName(), deadLetterTopic());
-        pipeline.resume();
         Instant start = Instant.now();
         String prefix = prefix("pods");
-        List<Generated> refused = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            for (int i = 0; i < 40; i++) {
-                String account = prefix + "-new-" + (i % 4);
-                Payment payment = new Payment(prefix + "-p-" + i, account, 700 + i, "EUR", Instant.parse("2026-11-29T10:00:00Z"));
-                refused.add(new Generated(account, PaymentGenerator.json(payment), payment, false, null));
-                producer.send(new ProducerRecord<>(topicName(), utf8(account), PaymentGenerator.json(payment))).get();
-            }
-        }
-        awaitNoLag(Duration.ofSeconds(60));
-        assertThat(lettersSince(start)).hasSize(40);
-        ONBOARDED.set(true);
+        List<Generated> refused = deadLetteredThenOnboarded(prefix, start, 40, 4, 700);
         String filter = "reason=invalid&since=" + start;
 
         // another pod's replay, mid-run: it holds the cluster-wide lock in PostgreSQL
@@ -411,6 +374,30 @@ class DeadLetterReplayIT extends IntegrationTest {
         assertThat(counted.status()).as("a dry run of everything is only a count").isEqualTo(200);
         JsonNode all = replay("all=true");
         assertThat(all.get("skippedAlreadyReplayed").asLong()).as("everything was replayed by the earlier tests").isPositive();
+    }
+
+    /**
+     * {@code count} payments of {@code accounts} accounts not onboarded yet, all dead-lettered as
+     * invalid; then the accounts are onboarded (the fix), so a replay of them is written.
+     */
+    private List<Generated> deadLetteredThenOnboarded(String prefix, Instant start, int count, int accounts, long firstAmount)
+            throws Exception {
+        ONBOARDED.set(false);
+        traffic.createTopics(2, topicName(), deadLetterTopic());
+        pipeline.resume();
+        List<Generated> refused = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int i = 0; i < count; i++) {
+                String account = prefix + "-new-" + (i % accounts);
+                Payment payment = new Payment(prefix + "-p-" + i, account, firstAmount + i, "EUR", Instant.parse("2026-11-29T10:00:00Z"));
+                refused.add(new Generated(account, PaymentGenerator.json(payment), payment, false, null));
+                producer.send(new ProducerRecord<>(topicName(), utf8(account), PaymentGenerator.json(payment))).get();
+            }
+        }
+        awaitNoLag(Duration.ofSeconds(60));
+        assertThat(lettersSince(start)).hasSize(count);
+        ONBOARDED.set(true);
+        return refused;
     }
 
     private List<DeadLetter> lettersSince(Instant start) {
