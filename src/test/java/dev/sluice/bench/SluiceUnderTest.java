@@ -2,6 +2,7 @@ package dev.sluice.bench;
 
 import dev.sluice.testinfra.SimulatedCall;
 import dev.sluice.SluiceApplication;
+import dev.sluice.testinfra.TestInfraProperties;
 import dev.sluice.kafka.KafkaPipeline;
 import dev.sluice.payments.Payment;
 import dev.sluice.pipeline.PipelineStatus;
@@ -19,8 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.type.classreading.MetadataReader;
 import org.springframework.core.type.classreading.MetadataReaderFactory;
 
@@ -69,13 +72,22 @@ final class SluiceUnderTest implements AutoCloseable {
         properties.putAll(settings);
         // command-line arguments: they take precedence over application.yml, as an operator's would
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(SluiceApplication.class)
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(SluiceApplication.class, TestKeys.class)
                 .initializers(ctx -> {
                     ctx.getBeanFactory().registerSingleton("benchExcludeTestClasses", new TestClassesExcludeFilter());
                     ctx.getBeanFactory().registerSingleton("benchTimedStep", step);
                 })
                 .run(args);
         return new SluiceUnderTest(context, step);
+    }
+
+    /**
+     * The build's own {@code sluice.test.infra} (a system property of the test JVM) declared here too:
+     * the scan skips test classes, so the check for unknown {@code sluice.*} keys would refuse it.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(TestInfraProperties.class)
+    static class TestKeys {
     }
 
     /** The properties Sluice needs to run against {@code infra}; everything else keeps its shipped default. */

@@ -111,11 +111,10 @@ class DrainAbortIT extends IntegrationTest {
             await(Duration.ofSeconds(60)).until(() -> pipeline.status().inFlight() >= 1_000);
 
             assertThat(pipeline.drain(Duration.ofSeconds(60))).isEqualTo(PipelineState.DRAINING);
-            long atStart = ConsumerLag.committed(bootstrapServers(), group()).values().stream().mapToLong(Long::longValue).sum();
+            long atStart = committedTotal();
             // ~80 records/s through the step: the drain takes many commit intervals; a pod killed
             // now must not redeliver everything the drain already made durable
-            await(Duration.ofSeconds(30)).until(() -> ConsumerLag.committed(bootstrapServers(), group()).values().stream()
-                    .mapToLong(Long::longValue).sum() >= atStart + 100);
+            await(Duration.ofSeconds(30)).until(() -> committedTotal() >= atStart + 100);
             assertThat(pipeline.status().inFlight()).as("committed while the drain still had most of its records to do")
                     .isGreaterThan(300);
         }
@@ -172,6 +171,11 @@ class DrainAbortIT extends IntegrationTest {
             step.throttle = null;
             permits.release(10_000);
         }
+    }
+
+    /** The group's committed offsets summed over the partitions. */
+    private long committedTotal() {
+        return ConsumerLag.committed(bootstrapServers(), group()).values().stream().mapToLong(Long::longValue).sum();
     }
 
     private void resumeAndAssertExact(String prefix, ExpectedLedger expected) {

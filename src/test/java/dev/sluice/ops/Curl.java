@@ -1,7 +1,11 @@
 package dev.sluice.ops;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +37,29 @@ final class Curl {
     }
 
     /** {@code curl -sS --max-time 60 -w "\n%{http_code}" <args>}: the body, then the status code. */
+    /**
+     * The lines starting with {@code curl} in the first {@code sh} block of the section headed
+     * {@code heading} (a whole line, e.g. {@code "## Operating"}) of {@code document}: the lines a
+     * reader copies, run by the tests as printed.
+     */
+    static List<String> documentedLines(Path document, String heading) throws IOException {
+        String text = Files.readString(document);
+        int section = text.indexOf("\n" + heading + "\n");
+        assertThat(section).as(document + " has a '" + heading + "' section").isPositive();
+        String level = heading.substring(0, heading.indexOf(' ') + 1);
+        int start = text.indexOf("```sh\n", section);
+        int end = text.indexOf("\n```", start + 6);
+        int next = text.indexOf("\n" + level, section + 1);
+        assertThat(start).as("an sh block in '" + heading + "'").isPositive().isLessThan(next < 0 ? text.length() : next);
+        List<String> lines = new ArrayList<>();
+        for (String line : text.substring(start + 6, end).split("\n")) {
+            if (line.startsWith("curl ")) {
+                lines.add(line.strip());
+            }
+        }
+        return lines;
+    }
+
     static Result call(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "-w", "\n%{http_code}"));
         command.addAll(List.of(args));

@@ -23,7 +23,6 @@ import dev.sluice.testinfra.LedgerAssertions;
 import dev.sluice.testinfra.TopicReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -424,22 +423,9 @@ class DeadLetterReplayIT extends IntegrationTest {
         return answer;
     }
 
-    /** The lines starting with {@code curl} in the first sh block of docs/OPERATIONS.md "## Dead letters". */
+    /** The lines starting with {@code curl} in the first sh block of docs/OPERATIONS.md "## Dead letters: …". */
     static List<String> replayCurlLines() throws IOException {
-        String doc = Files.readString(Path.of("docs/OPERATIONS.md"));
-        int section = doc.indexOf("\n## Dead letters");
-        assertThat(section).as("docs/OPERATIONS.md has a '## Dead letters' section").isPositive();
-        int start = doc.indexOf("```sh\n", section);
-        int end = doc.indexOf("\n```", start + 6);
-        int next = doc.indexOf("\n## ", section + 1);
-        assertThat(start).as("an sh block in 'Dead letters'").isPositive().isLessThan(next < 0 ? doc.length() : next);
-        List<String> lines = new ArrayList<>();
-        for (String line : doc.substring(start + 6, end).split("\n")) {
-            if (line.startsWith("curl ")) {
-                lines.add(line.strip());
-            }
-        }
-        return lines;
+        return Curl.documentedLines(Path.of("docs/OPERATIONS.md"), "## Dead letters: what they carry, and replaying them");
     }
 
     private long ledgerRows(String prefix) {

@@ -7,10 +7,8 @@ import dev.sluice.pipeline.PipelineState;
 import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.IntegrationTest;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -79,19 +77,6 @@ class ReadmeOperatingIT extends IntegrationTest {
 
     /** The lines starting with {@code curl} in the first sh block after "## Operating". */
     static List<String> operatingCurlLines() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        int section = readme.indexOf("\n## Operating\n");
-        assertThat(section).as("README has an '## Operating' section").isPositive();
-        int start = readme.indexOf("```sh\n", section);
-        int end = readme.indexOf("\n```", start + 6);
-        int next = readme.indexOf("\n## ", section + 1);
-        assertThat(start).as("an sh block in 'Operating'").isPositive().isLessThan(next);
-        List<String> lines = new ArrayList<>();
-        for (String line : readme.substring(start + 6, end).split("\n")) {
-            if (line.startsWith("curl ")) {
-                lines.add(line.strip());
-            }
-        }
-        return lines;
+        return Curl.documentedLines(Path.of("README.md"), "## Operating");
     }
 }
