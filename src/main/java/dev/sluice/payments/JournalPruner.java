@@ -23,8 +23,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>A pass deletes at most {@code journal-prune-chunk} rows per statement, each statement its own
  * transaction, until a statement finds fewer: no lock or transaction grows with the backlog. Each
- * statement waits at most {@code journal-prune-timeout} for its locks and its work (PostgreSQL's
- * {@code lock_timeout} and {@code statement_timeout}); a failed pass is logged at WARN, counted in
+ * statement runs at most {@code journal-prune-timeout}, lock waits included (PostgreSQL's
+ * {@code statement_timeout}); a connection is waited for at most the pool's connection timeout. A failed pass is logged at WARN, counted in
  * {@code sluice.journal.prune.failures}, and the next one starts over. {@code SKIP LOCKED} lets the
  * pruners of several replicas share a backlog instead of waiting on one another; the sink only
  * inserts, so nothing else locks journal rows.
@@ -108,8 +108,8 @@ class JournalPruner implements SmartLifecycle {
             connection.setAutoCommit(false);
             try {
                 try (Statement settings = connection.createStatement()) {
+                    // lock waits included: nothing here waits longer
                     settings.execute("SET LOCAL statement_timeout = " + timeoutMillis);
-                    settings.execute("SET LOCAL lock_timeout = " + timeoutMillis);
                 }
                 int deleted;
                 try (PreparedStatement delete = connection.prepareStatement(PRUNE)) {

@@ -26,7 +26,7 @@ import org.springframework.validation.annotation.Validated;
  * @param journalPruneChunk rows one DELETE removes at most, each in its own short transaction
  *     (default 10000: each statement's row locks and WAL stay small, so a pass over a large
  *     backlog never holds many locks or a long transaction)
- * @param journalPruneTimeout statement and lock timeout of each prune statement (default 10s:
+ * @param journalPruneTimeout statement timeout of each prune statement, lock waits included (default 10s:
  *     a pass blocked by a lock or a slow disk gives up, is logged and counted, and the next pass
  *     tries again)
  */
