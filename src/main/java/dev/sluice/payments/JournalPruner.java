@@ -24,8 +24,9 @@ import org.springframework.stereotype.Component;
  * <p>A pass deletes at most {@code journal-prune-chunk} rows per statement, each statement its own
  * transaction, until a statement finds fewer: no lock or transaction grows with the backlog. Each
  * statement runs at most {@code journal-prune-timeout}, lock waits included (PostgreSQL's
- * {@code statement_timeout}); a connection is waited for at most the pool's connection timeout. A failed pass is logged at WARN, counted in
- * {@code sluice.journal.prune.failures}, and the next one starts over. {@code SKIP LOCKED} lets the
+ * {@code statement_timeout}), and waits for a connection at most the pool's connection timeout. A
+ * failed pass is logged at WARN, counted in {@code sluice.journal.prune.failures}, and the next
+ * one starts over. {@code SKIP LOCKED} lets the
  * pruners of several replicas share a backlog instead of waiting on one another; the sink only
  * inserts, so nothing else locks journal rows.
  *
