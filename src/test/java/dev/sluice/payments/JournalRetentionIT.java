@@ -47,7 +47,7 @@ class JournalRetentionIT extends IntegrationTest {
     }
 
     @Test
-    void prunesRowsPastTheRetentionInChunksAndKeepsTheRest() throws SQLException {
+    void prunesRowsPastTheRetentionInChunksAndKeepsTheRest() throws Exception {
         insert(1_050, "2 hours");
         insert(20, "70 minutes");
         insert(30, "50 minutes");
@@ -61,6 +61,7 @@ class JournalRetentionIT extends IntegrationTest {
         assertThat(registry.get("sluice.journal.pruned").counter().count() - prunedBefore).isEqualTo(1_070);
         assertThat(ages()).containsExactly(0, 50);
         assertThat(pruner.prune()).isEqualTo(new JournalPruner.Pass(0, 1));
+        assertThat(getBody("/actuator/prometheus")).contains("sluice_journal_pruned_rows_total", "sluice_journal_prune_failures_total");
     }
 
     /** On a journal of 200,000 recent rows, analyzed: no chunk reads the table to find its rows. */
@@ -127,6 +128,7 @@ class JournalRetentionIT extends IntegrationTest {
             scheduled.stop();
         }
     }
+
 
     /** {@code count} rows of this test's topic recorded {@code age} ago. */
     private void insert(int count, String age) {
