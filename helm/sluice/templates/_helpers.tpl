@@ -154,3 +154,40 @@ timeout + margin). A smaller value would let the kubelet SIGKILL a pod that is s
 {{- end }}
 {{- $max }}
 {{- end }}
+
+{{/*
+The JVM's processor count: jvm.activeProcessorCount, else the CPU request rounded up (at least
+1), else nothing (the JVM counts the cgroup's quota or the node's cores). The JVM ignores CPU
+requests (shares), so without it a pod requesting 500m on a 32-core node sizes its GC threads,
+compiler threads and common pool for 32.
+*/}}
+{{- define "sluice.activeProcessorCount" -}}
+{{- if .Values.jvm.activeProcessorCount }}
+{{- int .Values.jvm.activeProcessorCount }}
+{{- else }}
+{{- $cpu := ((.Values.resources | default dict).requests | default dict).cpu }}
+{{- if $cpu }}
+{{- $quantity := toString $cpu }}
+{{- if regexMatch "^[0-9]+m$" $quantity }}
+{{- max 1 (div (add (trimSuffix "m" $quantity | int) 999) 1000) }}
+{{- else if regexMatch "^[0-9]+(\\.[0-9]+)?$" $quantity }}
+{{- max 1 (ceil (float64 $quantity) | int) }}
+{{- else }}
+{{- fail (printf "resources.requests.cpu must look like 500m or 2 to give the JVM its processor count, not %q; or set jvm.activeProcessorCount" $quantity) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* JDK_JAVA_OPTIONS: the processor count, then jvm.extraOptions (empty when both are). */}}
+{{- define "sluice.jdkJavaOptions" -}}
+{{- $processors := include "sluice.activeProcessorCount" . }}
+{{- $options := list }}
+{{- if $processors }}
+{{- $options = append $options (printf "-XX:ActiveProcessorCount=%s" $processors) }}
+{{- end }}
+{{- with .Values.jvm.extraOptions }}
+{{- $options = append $options . }}
+{{- end }}
+{{- join " " $options }}
+{{- end }}

@@ -28,6 +28,23 @@ class DockerfileTest {
         assertThat(lastFrom(dockerfile)).isEqualTo("FROM eclipse-temurin:25-jre");
     }
 
+    /**
+     * The collector is named (the JVM's own choice below 2 processors or ~1.8 GB is Serial), the
+     * JVM's own OutOfMemoryError ends the process (what docs/DEPLOY.md says the image does), and
+     * the processor count is left to the chart's JDK_JAVA_OPTIONS, which ENTRYPOINT flags would
+     * override.
+     */
+    @Test
+    void choosesG1ExitsOnOutOfMemoryAndLeavesTheProcessorCountToTheChart() throws IOException {
+        List<String> flags = HelmChartJvmTest.entrypointJvmFlags();
+
+        assertThat(flags).startsWith("java").contains("-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
+        assertThat(flags).noneMatch(flag -> flag.matches("-XX:\\+Use(Serial|Parallel|Z|Shenandoah|Epsilon)GC"));
+        assertThat(flags).noneMatch(flag -> flag.startsWith("-XX:ActiveProcessorCount"));
+        assertThat(Files.readString(Path.of("docs/DEPLOY.md")))
+                .contains("-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-XX:ActiveProcessorCount");
+    }
+
     @Test
     void runsAsTheNonRootUserTheChartExpects() throws IOException {
         String dockerfile = Files.readString(Path.of("Dockerfile"));
