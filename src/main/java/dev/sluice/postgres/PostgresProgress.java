@@ -167,7 +167,8 @@ public final class PostgresProgress implements ProgressStore {
                 .sorted(Comparator.comparing(PartitionId::topic).thenComparingInt(PartitionId::partition)).toList();
         try {
             return LocalTransaction.run(dataSource, claimBounds, connection -> {
-                abort.whileClaiming(() -> abortQuietly(connection));
+                PGConnection server = connection.unwrap(PGConnection.class);
+                abort.whileClaiming(() -> cutShort(connection, server));
                 try {
                     Map<PartitionId, Long> epochs = raiseEpochs(connection, sorted);
                     Map<PartitionId, Claim> claims = new LinkedHashMap<>();
@@ -190,7 +191,20 @@ public final class PostgresProgress implements ProgressStore {
         }
     }
 
-    private static void abortQuietly(Connection connection) {
+    /**
+     * Ends a claim from another thread: aborting the connection frees the poll thread at once, and
+     * a cancel request (on its own connection, in the background: the server may be unreachable)
+     * ends the statement on the server too, which would otherwise keep waiting for its lock, and
+     * holding what it locked, up to the claim timeout.
+     */
+    private static void cutShort(Connection connection, PGConnection server) {
+        Thread.ofVirtual().name("sluice-claim-cancel").start(() -> {
+            try {
+                server.cancelQuery();
+            } catch (SQLException | RuntimeException e) {
+                log.debug("cancelling the claim's statement failed: {}", e.getMessage());
+            }
+        });
         try {
             connection.abort(Runnable::run);
         } catch (SQLException | RuntimeException e) {
