@@ -4,6 +4,7 @@ import dev.sluice.kafka.KafkaPipeline;
 import dev.sluice.kafka.PipelineSettings;
 import dev.sluice.pipeline.BatchSink;
 import dev.sluice.pipeline.DeliveryProperties;
+import dev.sluice.postgres.DatabaseProperties;
 import dev.sluice.postgres.PostgresProgress;
 import dev.sluice.postgres.TransactionalBatchSink;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,12 +36,14 @@ public final class Engine {
     private final DeliveryProperties delivery;
     private final MeterRegistry registry;
     private final ObservationRegistry observations;
+    private final DatabaseProperties database;
     /** Null in at-least-once mode. */
     private final PostgresProgress progress;
 
     Engine(ConsumerFactory<?, ?> consumerFactory, Producer<byte[], byte[]> producer, DataSource dataSource,
             PipelineSettings settings, DeliveryProperties delivery, MeterRegistry registry, ObservationRegistry observations,
-            String group, String owner) {
+            DatabaseProperties database, String group, String owner) {
+        this.database = database;
         this.consumerFactory = consumerFactory;
         this.producer = producer;
         this.dataSource = dataSource;
@@ -49,7 +52,7 @@ public final class Engine {
         this.registry = registry;
         this.observations = observations;
         this.progress = delivery.exactlyOnce()
-                ? new PostgresProgress(dataSource, group, owner, delivery.claimTimeout(), delivery.compactInterval())
+                ? new PostgresProgress(dataSource, group, owner, delivery.claimTimeout(), delivery.compactInterval(), database)
                 : null;
     }
 
@@ -59,7 +62,7 @@ public final class Engine {
 
     /** The job's sink: one PostgreSQL transaction per batch, with the engine's progress in it (exactly-once). */
     public <T> TransactionalBatchSink<T> sink(Job<T> job) {
-        return new TransactionalBatchSink<>(dataSource, job.writer(), progress, observations);
+        return new TransactionalBatchSink<>(dataSource, job.writer(), progress, observations, database);
     }
 
     /** The job's pipeline, writing through {@code sink} (the job's {@link #sink}, or an application's wrapper of it). */

@@ -7,6 +7,7 @@ import dev.sluice.pipeline.DeliveryProperties;
 import dev.sluice.pipeline.FlowProperties;
 import dev.sluice.pipeline.RetryProperties;
 import dev.sluice.pipeline.ShutdownProperties;
+import dev.sluice.postgres.DatabaseProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.net.InetAddress;
@@ -28,7 +29,7 @@ class EngineConfiguration {
     @SuppressWarnings("unchecked")
     Engine engine(ConsumerFactory<?, ?> consumerFactory, ProducerFactory<?, ?> producerFactory, DataSource dataSource,
             SourceProperties source, FlowProperties flow, BatchProperties batch, RetryProperties retry,
-            ShutdownProperties shutdown, DeliveryProperties delivery, MeterRegistry registry,
+            ShutdownProperties shutdown, DeliveryProperties delivery, DatabaseProperties database, MeterRegistry registry,
             ObjectProvider<ObservationRegistry> observations) {
         Object group = consumerFactory.getConfigurationProperties().get(ConsumerConfig.GROUP_ID_CONFIG);
         if (group == null || group.toString().isBlank()) {
@@ -37,7 +38,7 @@ class EngineConfiguration {
         }
         Producer<byte[], byte[]> producer = (Producer<byte[], byte[]>) producerFactory.createProducer();
         return new Engine(consumerFactory, producer, dataSource, new PipelineSettings(source, flow, batch, retry, shutdown, delivery),
-                delivery, registry, observations.getIfAvailable(() -> ObservationRegistry.NOOP), group.toString(), owner());
+                delivery, registry, observations.getIfAvailable(() -> ObservationRegistry.NOOP), database, group.toString(), owner());
     }
 
     /** Names this process in {@code sluice_owner} (host and pid), for operators reading it. */

@@ -25,14 +25,14 @@ import org.slf4j.LoggerFactory;
  * mark, and a quiet partition whose database was ahead of Kafka (offsets reset backwards, a commit
  * lost after the transactions) shows no lag and lets its progress rows be compacted, although none
  * of its records is ever polled. A partition stays paused until its claim succeeds;
- * a failed claim (database down, the owner row locked beyond {@code sluice.delivery.claim-timeout})
- * is retried with backoff from the poll loop, which keeps polling meanwhile so the group does not
- * rebalance. A partition fenced by a later claim while Kafka still assigns it here is claimed again
+ * a failed claim (database down) is retried with backoff, and so is a partition whose owner row
+ * another transaction holds (the claim skips it and claims the others: see PostgresProgress#CLAIM),
+ * from the poll loop, which keeps polling meanwhile so the group does not rebalance. A partition fenced by a later claim while Kafka still assigns it here is claimed again
  * the same way once its re-claim backoff passed ({@code sluice.delivery.reclaim-backoff}); its
  * consumer position was moved back to its low-water mark at the fence, so the claim reads from
  * there. In at-least-once mode (no store) an assigned partition is the member's at once.
  *
- * <p>Poll thread only, like the consumer and the book.
+ * <p>Poll thread only, like the consumer and the book; {@link #abort} from any thread.
  */
 final class Claims {
 
@@ -43,6 +43,8 @@ final class Claims {
     /** Null in at-least-once mode. */
     private final ProgressStore store;
     private final FlowMetrics metrics;
+    /** Cuts a claim in progress short when the run aborts; thread-safe. */
+    private final ProgressStore.ClaimAbort abort = new ProgressStore.ClaimAbort();
 
     Claims(Consumer<byte[], byte[]> consumer, PartitionBook book, ProgressStore store, FlowMetrics metrics) {
         this.consumer = consumer;
@@ -70,20 +72,31 @@ final class Claims {
         return attempt(book.claimsDue());
     }
 
+    /**
+     * The run aborts: the claim in progress (blocked on a lock, a silent database) fails now, and no
+     * further claim is tried, so the abort is bounded by {@code sluice.shutdown.abort-timeout}. Any thread.
+     */
+    void abort() {
+        abort.abort();
+    }
+
     private Set<TopicPartition> attempt(Set<TopicPartition> pending) {
-        if (pending.isEmpty()) {
+        if (pending.isEmpty() || abort.aborted()) {
             return Set.of();
         }
         Map<PartitionId, TopicPartition> byId = new HashMap<>();
         Map<PartitionId, Long> positions = new HashMap<>();
         try {
             for (TopicPartition partition : pending) {
+                if (abort.aborted()) {
+                    return Set.of();
+                }
                 PartitionId id = new PartitionId(partition.topic(), partition.partition());
                 byId.put(id, partition);
                 // the group's committed offset (or the reset position), or where a fence left it: the claim reads only what is above it
                 positions.put(id, consumer.position(partition, OffsetCommitter.COMMIT_TIMEOUT));
             }
-            Map<PartitionId, Claim> claims = store.claim(positions);
+            Map<PartitionId, Claim> claims = store.claim(positions, abort);
             Set<TopicPartition> claimed = new LinkedHashSet<>();
             StringBuilder report = new StringBuilder();
             claims.forEach((id, claim) -> {
@@ -112,7 +125,11 @@ final class Claims {
             Set<TopicPartition> missing = new LinkedHashSet<>(pending);
             missing.removeAll(claimed);
             if (!missing.isEmpty()) {
-                failed(missing, "no claim returned for them");
+                // their owner rows are held by another transaction: a previous owner's, committing now, or a
+                // lost node's, until sluice.database.idle-in-transaction-timeout ends its session
+                metrics.retried("claim", "owner-row-locked");
+                failed(missing, "their owner rows are locked by another transaction (a lost node's session holds them"
+                        + " until sluice.database.idle-in-transaction-timeout ends it)");
             }
             return claimed;
         } catch (TransientSinkException | KafkaException e) {

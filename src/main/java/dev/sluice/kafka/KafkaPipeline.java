@@ -202,6 +202,11 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         if (state == PipelineState.RUNNING || state == PipelineState.DRAINING) {
             stopRequest = new StopRequest(stopRequest.drainDeadlineNanos(), reason);
             if (lifecycle.moveTo(state, PipelineState.ABORTING)) {
+                PollLoop current = run;
+                if (current != null) {
+                    // the poll thread may be inside a claim, which no wakeup reaches
+                    current.abortClaims();
+                }
                 wakeRun();
             }
         }

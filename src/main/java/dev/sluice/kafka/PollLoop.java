@@ -88,6 +88,11 @@ final class PollLoop {
         wakeGuard.wake();
     }
 
+    /** The run aborts: a claim in progress on the poll thread fails now instead of at its timeout. Any thread. */
+    void abortClaims() {
+        claims.abort();
+    }
+
     /** Test hook for a crash: stops without any further commit, as if the process died. Any thread. */
     void halt() {
         halted = true;

@@ -17,9 +17,10 @@ import org.springframework.validation.annotation.Validated;
  *     checked before each commit; every job gets it, idempotent or not. {@code at-least-once}: no
  *     progress is stored; a record redelivered after a crash is applied again, so the job itself
  *     must be idempotent (the ledger is).
- * @param claimTimeout longest a claim waits for the partition's owner row (default 5s: it waits
- *     only for sink transactions of the previous owner that are committing at that moment); a claim
- *     that times out is retried with backoff, its partitions paused meanwhile
+ * @param claimTimeout longest a claim, and a retried batch's durable check, waits for a lock
+ *     (default 5s); a claim skips owner rows another transaction holds and claims the others, the
+ *     skipped partitions retried with backoff and paused meanwhile; a claim that times out is
+ *     retried the same way
  * @param compactInterval how often the progress rows below the group's committed offsets are folded
  *     into one base row per partition (default 10s: the table then holds about this long of
  *     transactions per partition, a few hundred rows at the default batch size)

@@ -21,7 +21,12 @@ public interface ProgressStore {
      * offset: only what was in flight is read). Blocking, bounded by the store's lock and connection
      * timeouts; the source retries a failed claim and keeps the partitions paused meanwhile.
      */
-    Map<PartitionId, Claim> claim(Map<PartitionId, Long> positions) throws TransientSinkException;
+    Map<PartitionId, Claim> claim(Map<PartitionId, Long> positions, ClaimAbort abort) throws TransientSinkException;
+
+    /** A claim no other thread cuts short (tests and tools). */
+    default Map<PartitionId, Claim> claim(Map<PartitionId, Long> positions) throws TransientSinkException {
+        return claim(positions, new ClaimAbort());
+    }
 
     /**
      * The group committed {@code offsets} to Kafka: every record below them is durable or
@@ -37,5 +42,41 @@ public interface ProgressStore {
      * @param applied what is durable already
      */
     record Claim(long epoch, AppliedOffsets applied) {
+    }
+
+    /**
+     * Lets another thread cut a claim short: an abort must not wait for a claim blocked on a lock
+     * or a silent database. One per run; once aborted it stays aborted, and every claim made with it
+     * afterwards fails at once. Thread-safe.
+     */
+    final class ClaimAbort {
+
+        private volatile boolean aborted;
+        /** How to cut the claim in progress short; null while none runs. */
+        private volatile Runnable cut;
+
+        /** Cuts the claim in progress short (it fails with a transient error) and every later one. Any thread. */
+        public void abort() {
+            aborted = true;
+            Runnable current = cut;
+            if (current != null) {
+                current.run();
+            }
+        }
+
+        public boolean aborted() {
+            return aborted;
+        }
+
+        /**
+         * The claiming thread registers how to cut its claim short ({@code null} once it is over); an
+         * abort that came first cuts it at once. An abort racing the registration may cut twice.
+         */
+        public void whileClaiming(Runnable cutShort) {
+            cut = cutShort;
+            if (cutShort != null && aborted) {
+                cutShort.run();
+            }
+        }
     }
 }

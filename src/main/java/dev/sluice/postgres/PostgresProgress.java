@@ -51,13 +51,39 @@ public final class PostgresProgress implements ProgressStore {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresProgress.class);
 
-    static final String CLAIM = """
+    /**
+     * Creates the owner rows a claim needs that do not exist yet (epoch 0: {@link #CLAIM} raises it to
+     * 1). Reads existing rows without locking them, so a row locked by another transaction never
+     * makes it wait; only a row another claim is inserting at the same moment does.
+     */
+    static final String ENSURE_OWNERS = """
             INSERT INTO sluice_owner AS o (consumer_group, topic, partition, epoch, owner)
-            SELECT ?, t.topic, t.partition, 1, ?
-            FROM unnest(?::text[], ?::int4[]) AS t(topic, partition) ORDER BY t.topic, t.partition
-            ON CONFLICT (consumer_group, topic, partition) DO UPDATE
-                SET epoch = o.epoch + 1, owner = excluded.owner, claimed_at = now()
-            RETURNING topic, partition, epoch
+            SELECT ?, t.topic, t.partition, 0, ?
+            FROM unnest(?::text[], ?::int4[]) AS t(topic, partition)
+            WHERE NOT EXISTS (SELECT 1 FROM sluice_owner e
+                              WHERE e.consumer_group = ? AND e.topic = t.topic AND e.partition = t.partition)
+            ORDER BY t.topic, t.partition
+            ON CONFLICT (consumer_group, topic, partition) DO NOTHING
+            """;
+
+    /**
+     * Raises the epoch of every owner row no other transaction holds, skipping the locked ones: a
+     * partition whose row is held (a previous owner's transaction committing at this moment, or a
+     * lost node's session until {@code sluice.database.idle-in-transaction-timeout} ends it) does
+     * not hold up the claims of the others; it is claimed again with backoff.
+     */
+    static final String CLAIM = """
+            WITH free AS (
+                SELECT o.topic, o.partition FROM sluice_owner o
+                JOIN unnest(?::text[], ?::int4[]) AS t(topic, partition) ON o.topic = t.topic AND o.partition = t.partition
+                WHERE o.consumer_group = ?
+                ORDER BY o.topic, o.partition
+                FOR UPDATE OF o SKIP LOCKED
+            )
+            UPDATE sluice_owner o SET epoch = o.epoch + 1, owner = ?, claimed_at = now()
+            FROM free
+            WHERE o.consumer_group = ? AND o.topic = free.topic AND o.partition = free.partition
+            RETURNING o.topic, o.partition, o.epoch
             """;
 
     static final String DURABLE = """
@@ -96,7 +122,9 @@ public final class PostgresProgress implements ProgressStore {
     private final DataSource dataSource;
     private final String group;
     private final String owner;
-    private final long claimTimeoutMillis;
+    /** Bounds of the sink's transactions; claims and the durable check wait for locks up to the claim timeout instead. */
+    private final LocalTransaction.Bounds sinkBounds;
+    private final LocalTransaction.Bounds claimBounds;
     private final long compactIntervalNanos;
     /** The group's latest committed offset per partition: written by the poll thread, read by the compaction. */
     private final Map<PartitionId, Long> committed = new ConcurrentHashMap<>();
@@ -105,11 +133,19 @@ public final class PostgresProgress implements ProgressStore {
     private final AtomicBoolean compacting = new AtomicBoolean();
     private final AtomicLong nextCompactionNanos;
 
+    /** With the default database bounds (tests and tools). */
     public PostgresProgress(DataSource dataSource, String group, String owner, Duration claimTimeout, Duration compactInterval) {
+        this(dataSource, group, owner, claimTimeout, compactInterval, DatabaseProperties.defaults());
+    }
+
+    /** @param database bounds every transaction's waits ({@code sluice.database.*}) */
+    public PostgresProgress(DataSource dataSource, String group, String owner, Duration claimTimeout, Duration compactInterval,
+            DatabaseProperties database) {
         this.dataSource = dataSource;
         this.group = group;
         this.owner = owner;
-        this.claimTimeoutMillis = Math.max(1, claimTimeout.toMillis());
+        this.sinkBounds = LocalTransaction.Bounds.of(database);
+        this.claimBounds = sinkBounds.locking(claimTimeout);
         this.compactIntervalNanos = compactInterval.toNanos();
         this.nextCompactionNanos = new AtomicLong(System.nanoTime() + compactIntervalNanos);
     }
@@ -120,35 +156,80 @@ public final class PostgresProgress implements ProgressStore {
 
     // ---- claim (poll thread) ----
 
+    /**
+     * Claims the partitions whose owner rows no other transaction holds; a partition whose row is
+     * locked is left out of the result (the caller retries it with backoff). {@code abort} cuts the
+     * claim short by aborting its connection, which ends its transaction on the server.
+     */
     @Override
-    public Map<PartitionId, Claim> claim(Map<PartitionId, Long> from) throws TransientSinkException {
+    public Map<PartitionId, Claim> claim(Map<PartitionId, Long> from, ClaimAbort abort) throws TransientSinkException {
         List<PartitionId> sorted = from.keySet().stream()
                 .sorted(Comparator.comparing(PartitionId::topic).thenComparingInt(PartitionId::partition)).toList();
         try {
-            return LocalTransaction.run(dataSource, "lock_timeout", claimTimeoutMillis, connection -> {
-                Map<PartitionId, Long> epochs = raiseEpochs(connection, sorted);
-                Map<PartitionId, Claim> claims = new LinkedHashMap<>();
-                for (PartitionId partition : sorted) {
-                    Long epoch = epochs.get(partition);
-                    if (epoch == null) {
-                        throw new SQLException("claim of " + partition + " returned no epoch", "XX000");
+            return LocalTransaction.run(dataSource, claimBounds, connection -> {
+                PGConnection server = connection.unwrap(PGConnection.class);
+                abort.whileClaiming(() -> cutShort(connection, server));
+                try {
+                    Map<PartitionId, Long> epochs = raiseEpochs(connection, sorted);
+                    Map<PartitionId, Claim> claims = new LinkedHashMap<>();
+                    for (PartitionId partition : sorted) {
+                        Long epoch = epochs.get(partition);
+                        if (epoch != null) {
+                            claims.put(partition, new Claim(epoch, durable(connection, partition, from.getOrDefault(partition, 0L))));
+                        }
                     }
-                    claims.put(partition, new Claim(epoch, durable(connection, partition, from.getOrDefault(partition, 0L))));
+                    if (abort.aborted()) {
+                        throw new SQLException("claim aborted", "57014");
+                    }
+                    return claims;
+                } finally {
+                    abort.whileClaiming(null);
                 }
-                return claims;
             });
         } catch (SQLException e) {
-            throw new TransientSinkException(SqlErrors.transientCause(e), e);
+            throw new TransientSinkException(abort.aborted() ? "aborted" : SqlErrors.transientCause(e), e);
+        }
+    }
+
+    /**
+     * Ends a claim from another thread: aborting the connection frees the poll thread at once, and
+     * a cancel request (on its own connection, in the background: the server may be unreachable)
+     * ends the statement on the server too, which would otherwise keep waiting for its lock, and
+     * holding what it locked, up to the claim timeout.
+     */
+    private static void cutShort(Connection connection, PGConnection server) {
+        Thread.ofVirtual().name("sluice-claim-cancel").start(() -> {
+            try {
+                server.cancelQuery();
+            } catch (SQLException | RuntimeException e) {
+                log.debug("cancelling the claim's statement failed: {}", e.getMessage());
+            }
+        });
+        try {
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("aborting the claim's connection failed: {}", e.getMessage());
         }
     }
 
     private Map<PartitionId, Long> raiseEpochs(Connection connection, List<PartitionId> partitions) throws SQLException {
+        Object[] topics = partitions.stream().map(PartitionId::topic).toArray();
+        Object[] numbers = partitions.stream().map(PartitionId::partition).toArray();
+        try (PreparedStatement ensure = connection.prepareStatement(ENSURE_OWNERS)) {
+            ensure.setString(1, group);
+            ensure.setString(2, owner);
+            ensure.setArray(3, connection.createArrayOf("text", topics));
+            ensure.setArray(4, connection.createArrayOf("int4", numbers));
+            ensure.setString(5, group);
+            ensure.executeUpdate();
+        }
         Map<PartitionId, Long> epochs = new HashMap<>();
         try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-            claim.setString(1, group);
-            claim.setString(2, owner);
-            claim.setArray(3, connection.createArrayOf("text", partitions.stream().map(PartitionId::topic).toArray()));
-            claim.setArray(4, connection.createArrayOf("int4", partitions.stream().map(PartitionId::partition).toArray()));
+            claim.setArray(1, connection.createArrayOf("text", topics));
+            claim.setArray(2, connection.createArrayOf("int4", numbers));
+            claim.setString(3, group);
+            claim.setString(4, owner);
+            claim.setString(5, group);
             try (ResultSet rows = claim.executeQuery()) {
                 while (rows.next()) {
                     epochs.put(new PartitionId(rows.getString(1), rows.getInt(2)), rows.getLong(3));
@@ -293,7 +374,7 @@ public final class PostgresProgress implements ProgressStore {
         boolean[] durable = new boolean[batch.size()];
         Map<String, List<Integer>> byTopic = byTopic(batch);
         PGConnection pg = connection.unwrap(PGConnection.class);
-        LocalTransaction.bound(connection, "lock_timeout", claimTimeoutMillis);
+        LocalTransaction.bound(connection, claimBounds);
         for (Map.Entry<String, List<Integer>> topic : byTopic.entrySet()) {
             List<Integer> items = topic.getValue();
             int[] partitions = new int[items.size()];
@@ -376,6 +457,7 @@ public final class PostgresProgress implements ProgressStore {
         }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
+            LocalTransaction.bound(connection, sinkBounds);
             try (PreparedStatement compact = connection.prepareStatement(COMPACT)) {
                 compact.setArray(1, connection.createArrayOf("text", due.keySet().stream().map(PartitionId::topic).toArray()));
                 compact.setArray(2, connection.createArrayOf("int4", due.keySet().stream().map(PartitionId::partition).toArray()));

@@ -196,7 +196,9 @@ public final class PostgresReplayJournal implements ReplayJournal {
 
     private <T> T inTransaction(String what, LocalTransaction.Work<T> work) {
         try {
-            return LocalTransaction.run(dataSource, "statement_timeout", statementTimeoutMillis, work);
+            // lock waits are bounded by the statement timeout; a lost node's session ends like the sink's
+            return LocalTransaction.run(dataSource, new LocalTransaction.Bounds(statementTimeoutMillis, 0,
+                    DatabaseProperties.defaults().idleInTransactionTimeout().toMillis()), work);
         } catch (SQLException e) {
             throw new Unavailable("replay journal " + what + " failed: " + e.getMessage(), e);
         }

@@ -59,6 +59,8 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
      */
     private long cancels;
     private final ObservationRegistry observations;
+    /** Every transaction's wait bounds ({@code sluice.database.*}): a lost node's locks cost a retry, never a hang. */
+    private final LocalTransaction.Bounds bounds;
     /** Connections with a transaction in progress; each added and removed by the thread using it. */
     private final Set<Connection> active = ConcurrentHashMap.newKeySet();
 
@@ -73,6 +75,13 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
      */
     public TransactionalBatchSink(DataSource dataSource, BatchWriter<T> writer, PostgresProgress progress,
             ObservationRegistry observations) {
+        this(dataSource, writer, progress, observations, DatabaseProperties.defaults());
+    }
+
+    /** @param database bounds each transaction's statements, lock waits and silence ({@code sluice.database.*}) */
+    public TransactionalBatchSink(DataSource dataSource, BatchWriter<T> writer, PostgresProgress progress,
+            ObservationRegistry observations, DatabaseProperties database) {
+        this.bounds = LocalTransaction.Bounds.of(database);
         this.dataSource = dataSource;
         this.writer = writer;
         this.progress = progress;
@@ -257,6 +266,7 @@ public final class TransactionalBatchSink<T> implements BatchSink<T> {
             active.add(connection);
             try {
                 connection.setAutoCommit(false);
+                LocalTransaction.bound(connection, bounds);
                 List<SinkOutcome> outcomes = writer.write(connection, batch);
                 boolean[] fenced = progress == null ? null : progress.record(connection, batch, outcomes);
                 if (fenced != null) {
