@@ -1,11 +1,12 @@
 package dev.sluice.jobs.avro;
 
 import dev.sluice.pipeline.TransientProcessingException;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -42,6 +43,7 @@ public final class SchemaRegistryClient implements AutoCloseable {
 
     private final String base;
     private final String authorization;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final HttpClient http;
     private final SchemaCache cache;
@@ -53,6 +55,7 @@ public final class SchemaRegistryClient implements AutoCloseable {
         String url = properties.url().toString();
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.authorization = properties.basicAuth() ? basic(properties.username(), properties.password()) : null;
+        this.connectTimeout = properties.connectTimeout();
         this.requestTimeout = properties.requestTimeout();
         this.http = HttpClient.newBuilder()
                 .connectTimeout(properties.connectTimeout())
@@ -100,8 +103,9 @@ public final class SchemaRegistryClient implements AutoCloseable {
     }
 
     /**
-     * Sends with the whole exchange bounded, headers and body: {@link HttpRequest#timeout} alone
-     * bounds only the wait for the response headers.
+     * Sends with the whole exchange bounded, body included: a blocking {@link HttpClient#send}
+     * applies the request's timeout only until the headers arrive, and a registry that stalls
+     * halfway through its answer would hold the worker for good.
      */
     private HttpResponse<String> send(int id, HttpRequest request) {
         CompletableFuture<HttpResponse<String>> exchange = http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -109,16 +113,27 @@ public final class SchemaRegistryClient implements AutoCloseable {
             return exchange.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             exchange.cancel(true);
-            throw new TransientProcessingException("the schema registry at " + base + " did not answer for schema id " + id + " within "
-                    + requestTimeout + " (sluice.schema-registry.request-timeout)", e);
+            throw slow(id, e);
         } catch (InterruptedException e) {
+            // an abort: the worker's retry sees the flag and stops
             exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new TransientProcessingException("interrupted while fetching schema id " + id, e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof IOException ? e.getCause() : e;
-            throw new TransientProcessingException("the schema registry at " + base + " cannot be reached for schema id " + id + ": " + cause, cause);
+            throw switch (e.getCause()) {
+                case HttpConnectTimeoutException cause -> new TransientProcessingException("the schema registry at " + base
+                        + " did not accept a connection for schema id " + id + " within " + connectTimeout
+                        + " (sluice.schema-registry.connect-timeout)", cause);
+                case HttpTimeoutException cause -> slow(id, cause);
+                case Throwable cause -> new TransientProcessingException("the schema registry at " + base + " cannot be reached for schema id "
+                        + id + ": " + cause, cause);
+            };
         }
+    }
+
+    private TransientProcessingException slow(int id, Exception cause) {
+        return new TransientProcessingException("the schema registry at " + base + " did not answer for schema id " + id + " within "
+                + requestTimeout + " (sluice.schema-registry.request-timeout)", cause);
     }
 
     private Schema parse(int id, String body) {

@@ -43,6 +43,8 @@ final class RegistryServer implements AutoCloseable {
     private volatile CountDownLatch gate;
     /** Counted down by each request that reached the gate. */
     private volatile CountDownLatch held = new CountDownLatch(0);
+    /** Whether the gate holds a request after its headers and half its body (else before any answer). */
+    private volatile boolean midBody;
 
     private RegistryServer(HttpServer server) {
         this.server = server;
@@ -87,6 +89,12 @@ final class RegistryServer implements AutoCloseable {
         gate = new CountDownLatch(1);
     }
 
+    /** As {@link #hold}, but each held request has sent its headers and half its body. */
+    void holdMidBody(int arrivals) {
+        midBody = true;
+        hold(arrivals);
+    }
+
     CountDownLatch held() {
         return held;
     }
@@ -115,15 +123,32 @@ final class RegistryServer implements AutoCloseable {
             requests.computeIfAbsent(id, any -> new AtomicInteger()).incrementAndGet();
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             authorizations.add(authorization == null ? "" : authorization);
+            Answer answer = answers.getOrDefault(id, new Answer(404, "{\"error_code\":40403,\"message\":\"Schema " + id + " not found\"}"));
             CountDownLatch current = gate;
+            if (current != null && midBody) {
+                sendHalfThenWait(exchange, answer, current);
+                return;
+            }
             if (current != null) {
                 held.countDown();
                 current.await();
             }
-            send(exchange, answers.getOrDefault(id, new Answer(404, "{\"error_code\":40403,\"message\":\"Schema " + id + " not found\"}")));
+            send(exchange, answer);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void sendHalfThenWait(HttpExchange exchange, Answer answer, CountDownLatch current) throws IOException, InterruptedException {
+        byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(answer.status(), body.length);
+        OutputStream out = exchange.getResponseBody();
+        out.write(body, 0, body.length / 2);
+        out.flush();
+        held.countDown();
+        current.await();
+        out.write(body, body.length / 2, body.length - body.length / 2);
+        out.close();
     }
 
     private static void send(HttpExchange exchange, Answer answer) throws IOException {

@@ -3,6 +3,7 @@ package dev.sluice.jobs.avro;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.sluice.pipeline.TransientProcessingException;
 import java.io.IOException;
@@ -190,7 +191,9 @@ class SchemaRegistryClientTest {
         server.hold(1);
 
         long started = System.nanoTime();
-        assertThatThrownBy(() -> client.schema(id)).isInstanceOf(TransientProcessingException.class)
+        // the bound the test itself keeps if the client had none: the held request never ends by itself
+        assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(10), () -> client.schema(id)))
+                .isInstanceOf(TransientProcessingException.class)
                 .hasMessage("the schema registry at " + server.url() + " did not answer for schema id " + id
                         + " within PT0.3S (sluice.schema-registry.request-timeout)");
         Duration waited = Duration.ofNanos(System.nanoTime() - started);
@@ -199,6 +202,22 @@ class SchemaRegistryClientTest {
         assertThat(waited).isBetween(Duration.ofMillis(300), Duration.ofSeconds(5));
         server.release();
         assertThat(client.schema(id)).isEqualTo(PAYMENT);
+    }
+
+    @Test
+    void aRegistryThatStallsInTheBodyIsBoundedByTheRequestTimeout() {
+        int id = server.register(PAYMENT);
+        SchemaRegistryClient client = client(properties(null, null, Duration.ofMillis(300), 1000));
+        server.holdMidBody(1);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(10), () -> client.schema(id)))
+                .isInstanceOf(TransientProcessingException.class)
+                .hasMessageContaining("did not answer for schema id " + id + " within PT0.3S");
+        Duration waited = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(server.held().getCount()).isZero();
+        assertThat(waited).isBetween(Duration.ofMillis(300), Duration.ofSeconds(5));
     }
 
     @Test
