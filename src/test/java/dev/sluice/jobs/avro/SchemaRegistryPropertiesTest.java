@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 class SchemaRegistryPropertiesTest {
 
@@ -27,6 +29,19 @@ class SchemaRegistryPropertiesTest {
         assertThat(properties.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(properties.cacheSize()).isEqualTo(1000);
         assertThat(properties.toString()).doesNotContain("secret");
+    }
+
+    @Test
+    void bindsTheDocumentedEnvironmentVariables() {
+        SystemEnvironmentPropertySource environment = new SystemEnvironmentPropertySource("env", Map.of(
+                "SLUICE_SCHEMA_REGISTRY_URL", "http://registry:8081",
+                "SLUICE_SCHEMA_REGISTRY_USERNAME", "key",
+                "SLUICE_SCHEMA_REGISTRY_PASSWORD", "secret"));
+        SchemaRegistryProperties properties = new Binder(ConfigurationPropertySources.from(environment))
+                .bindOrCreate("sluice.schema-registry", Bindable.of(SchemaRegistryProperties.class));
+
+        assertThat(properties.url()).isEqualTo(URI.create("http://registry:8081"));
+        assertThat(properties.password()).isEqualTo("secret");
     }
 
     @Test
