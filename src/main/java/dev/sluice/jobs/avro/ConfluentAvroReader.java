@@ -1,6 +1,7 @@
 package dev.sluice.jobs.avro;
 
 import java.io.IOException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -21,11 +22,19 @@ public final class ConfluentAvroReader {
 
     private static final int HEADER = 5;
     private static final byte MAGIC = 0;
+    /** Writer schemas whose datum readers are kept; a topic rarely has more than a few dozen alive. */
+    private static final int READERS = 1000;
 
     private final SchemaRegistryClient registry;
     /** Own instance, no conversions: the datum keeps its raw types whatever else registers on {@link GenericData#get()}. */
     private final GenericData data = new GenericData();
     private final AvroTree tree = new AvroTree(data);
+    /**
+     * A datum reader per writer schema (shared by the workers: reading keeps no state in it beyond
+     * Avro's per-thread resolver cache): building one per record costs more than the decoding it
+     * does. Bounded by clearing it when full, which only costs rebuilding them.
+     */
+    private final ConcurrentHashMap<Schema, GenericDatumReader<Object>> readers = new ConcurrentHashMap<>();
 
     public ConfluentAvroReader(SchemaRegistryClient registry) {
         this.registry = registry;
@@ -56,12 +65,23 @@ public final class ConfluentAvroReader {
         return decode(value, id, schema);
     }
 
+    private GenericDatumReader<Object> reader(Schema schema) {
+        GenericDatumReader<Object> reader = readers.get(schema);
+        if (reader == null) {
+            if (readers.size() >= READERS) {
+                readers.clear();
+            }
+            reader = readers.computeIfAbsent(schema, writer -> new GenericDatumReader<>(writer, writer, data));
+        }
+        return reader;
+    }
+
     private JsonNode decode(byte[] value, int id, Schema schema) {
         Object datum;
         boolean rest;
         try {
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, HEADER, value.length - HEADER, null);
-            datum = new GenericDatumReader<>(schema, schema, data).read(null, decoder);
+            datum = reader(schema).read(null, decoder);
             rest = !decoder.isEnd();
         } catch (IOException | RuntimeException e) {
             // EOFException for a truncated datum; AvroRuntimeException for a bad union index, a
