@@ -17,6 +17,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -218,6 +220,30 @@ class SchemaRegistryClientTest {
 
         assertThat(server.held().getCount()).isZero();
         assertThat(waited).isBetween(Duration.ofMillis(300), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anInterruptedLookupIsTransientAndKeepsTheInterrupt() throws Exception {
+        int id = server.register(PAYMENT);
+        SchemaRegistryClient client = client(SchemaRegistryProperties.of(server.url()));
+        server.hold(1);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Thread caller = Thread.startVirtualThread(() -> {
+            try {
+                client.schema(id);
+            } catch (RuntimeException e) {
+                thrown.set(e);
+                interrupted.set(Thread.currentThread().isInterrupted());
+            }
+        });
+
+        assertThat(server.held().await(10, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt(); // an abort cancelling the worker
+        assertThat(caller.join(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(thrown.get()).isInstanceOf(TransientProcessingException.class).hasMessage("interrupted while fetching schema id " + id);
+        assertThat(interrupted).isTrue();
     }
 
     @Test
