@@ -1,8 +1,11 @@
 package dev.sluice.kafka;
 
-import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
-
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -23,15 +26,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("sluice.replay")
 public record ReplayProperties(
-        @DefaultValue("30s") Duration stallTimeout,
-        @DefaultValue("10s") Duration requestTimeout,
-        @DefaultValue("100000") int remembered) {
-
-    public ReplayProperties {
-        requireBetween("sluice.replay.stall-timeout", stallTimeout, Duration.ofSeconds(1), Duration.ofMinutes(30));
-        requireBetween("sluice.replay.request-timeout", requestTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
-        if (remembered < 1 || remembered > 10_000_000) {
-            throw new IllegalArgumentException("sluice.replay.remembered must be between 1 and 10000000, was " + remembered);
-        }
-    }
+        @DefaultValue("30s") @NotNull @DurationMin(seconds = 1) @DurationMax(minutes = 30) Duration stallTimeout,
+        @DefaultValue("10s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 5) Duration requestTimeout,
+        @DefaultValue("100000") @Min(1) @Max(10_000_000) int remembered) {
 }

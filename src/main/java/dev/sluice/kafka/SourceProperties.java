@@ -1,8 +1,10 @@
 package dev.sluice.kafka;
 
-import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -33,16 +35,13 @@ import org.springframework.validation.annotation.Validated;
 public record SourceProperties(
         @DefaultValue("payments") @NotBlank String topic,
         @DefaultValue("payments.DLT") @NotBlank String deadLetterTopic,
-        @DefaultValue("100ms") Duration pollTimeout,
-        @DefaultValue("200ms") Duration commitInterval,
-        @DefaultValue("5s") Duration revokeTimeout,
+        @DefaultValue("100ms") @NotNull @DurationMin(millis = 1) @DurationMax(seconds = 10) Duration pollTimeout,
+        @DefaultValue("200ms") @NotNull @DurationMin @DurationMax(minutes = 1) Duration commitInterval,
+        @DefaultValue("5s") @NotNull @DurationMin @DurationMax(minutes = 5) Duration revokeTimeout,
         @DefaultValue("16KB") DataSize deadLetterTruncateTo,
         @DefaultValue("true") boolean autoStartup) {
 
     public SourceProperties {
-        requireBetween("sluice.source.poll-timeout", pollTimeout, Duration.ofMillis(1), Duration.ofSeconds(10));
-        requireBetween("sluice.source.commit-interval", commitInterval, Duration.ZERO, Duration.ofMinutes(1));
-        requireBetween("sluice.source.revoke-timeout", revokeTimeout, Duration.ZERO, Duration.ofMinutes(5));
         if (deadLetterTruncateTo == null || deadLetterTruncateTo.toBytes() < 256 || deadLetterTruncateTo.toMegabytes() >= 1) {
             throw new IllegalArgumentException("sluice.source.dead-letter-truncate-to must be between 256B and 1MB, was "
                     + deadLetterTruncateTo);

@@ -1,8 +1,9 @@
 package dev.sluice.ops;
 
-import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
-
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -19,11 +20,6 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("sluice.lag")
 public record BrokerLagProperties(
-        @DefaultValue("15s") Duration refreshInterval,
-        @DefaultValue("5s") Duration timeout) {
-
-    public BrokerLagProperties {
-        requireBetween("sluice.lag.refresh-interval", refreshInterval, Duration.ofMillis(100), Duration.ofMinutes(10));
-        requireBetween("sluice.lag.timeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(1));
-    }
+        @DefaultValue("15s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 10) Duration refreshInterval,
+        @DefaultValue("5s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 1) Duration timeout) {
 }

@@ -1,7 +1,9 @@
 package dev.sluice.ops;
 
-import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -20,16 +22,9 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("sluice.stuck")
 public record StuckWorkProperties(
-        @DefaultValue("60s") Duration threshold,
+        @DefaultValue("60s") @NotNull @DurationMin(millis = 100) Duration threshold,
         @DefaultValue("report") Action action,
-        @DefaultValue("5s") Duration checkInterval) {
-
-    public StuckWorkProperties {
-        if (threshold == null || threshold.toMillis() < 100) {
-            throw new IllegalArgumentException("sluice.stuck.threshold must be at least 100ms, was " + threshold);
-        }
-        requireBetween("sluice.stuck.check-interval", checkInterval, Duration.ofMillis(10), Duration.ofMinutes(5));
-    }
+        @DefaultValue("5s") @NotNull @DurationMin(millis = 10) @DurationMax(minutes = 5) Duration checkInterval) {
 
     /** What stuck work does besides being reported. */
     public enum Action { REPORT, NOT_READY }

@@ -1,10 +1,11 @@
 package dev.sluice.payments;
 
-import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -36,9 +37,9 @@ public record PaymentProperties(
         @DefaultValue("16KB") DataSize maxValueSize,
         @DefaultValue("16") @Min(1) @Max(1000) int maxNestingDepth,
         @DefaultValue("7d") Duration journalRetention,
-        @DefaultValue("1m") Duration journalPruneInterval,
-        @DefaultValue("10000") int journalPruneChunk,
-        @DefaultValue("10s") Duration journalPruneTimeout) {
+        @DefaultValue("1m") @NotNull @DurationMin(seconds = 1) @DurationMax(days = 1) Duration journalPruneInterval,
+        @DefaultValue("10000") @Min(100) @Max(1_000_000) int journalPruneChunk,
+        @DefaultValue("10s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 5) Duration journalPruneTimeout) {
 
     /** Longest retention accepted: ten years. */
     static final Duration MAX_RETENTION = Duration.ofDays(3650);
@@ -54,12 +55,6 @@ public record PaymentProperties(
             throw new IllegalArgumentException("sluice.payments.journal-retention must be 0 (keep every row) or between PT1H and "
                     + MAX_RETENTION + ", was " + journalRetention);
         }
-        requireBetween("sluice.payments.journal-prune-interval", journalPruneInterval, Duration.ofSeconds(1), Duration.ofDays(1));
-        if (journalPruneChunk < 100 || journalPruneChunk > 1_000_000) {
-            throw new IllegalArgumentException("sluice.payments.journal-prune-chunk must be between 100 and 1000000, was "
-                    + journalPruneChunk);
-        }
-        requireBetween("sluice.payments.journal-prune-timeout", journalPruneTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
     }
 
     /** The given parsing bounds and the default journal retention (parser tests and benchmarks). */

@@ -2,7 +2,10 @@ package dev.sluice.pipeline;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -23,10 +26,6 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("sluice.batch")
 public record BatchProperties(
         @DefaultValue("2000") @Min(1) @Max(50_000) int maxSize,
-        @DefaultValue("20ms") Duration maxWait,
+        @DefaultValue("20ms") @NotNull @DurationMin(millis = 1) @DurationMax(seconds = 10) Duration maxWait,
         @DefaultValue("4") @Min(1) @Max(64) int sinkThreads) {
-
-    public BatchProperties {
-        ConfigurationBounds.requireBetween("sluice.batch.max-wait", maxWait, Duration.ofMillis(1), Duration.ofSeconds(10));
-    }
 }

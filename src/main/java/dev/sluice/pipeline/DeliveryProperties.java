@@ -1,9 +1,9 @@
 package dev.sluice.pipeline;
 
-import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
-
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -37,22 +37,18 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("sluice.delivery")
 public record DeliveryProperties(
         @DefaultValue("exactly-once") @NotNull Guarantee guarantee,
-        @DefaultValue("5s") Duration claimTimeout,
-        @DefaultValue("10s") Duration compactInterval,
-        @DefaultValue("5s") Duration reclaimBackoff,
-        @DefaultValue("1m") Duration reclaimBackoffMax) {
+        @DefaultValue("5s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 1) Duration claimTimeout,
+        @DefaultValue("10s") @NotNull @DurationMin(millis = 100) @DurationMax(hours = 1) Duration compactInterval,
+        @DefaultValue("5s") @NotNull @DurationMin(millis = 10) @DurationMax(minutes = 10) Duration reclaimBackoff,
+        @DefaultValue("1m") @NotNull @DurationMax(hours = 1) Duration reclaimBackoffMax) {
 
     /** The two modes; bound from {@code exactly-once} / {@code at-least-once}. */
     public enum Guarantee { EXACTLY_ONCE, AT_LEAST_ONCE }
 
     public DeliveryProperties {
-        requireBetween("sluice.delivery.claim-timeout", claimTimeout, Duration.ofMillis(100), Duration.ofMinutes(1));
-        requireBetween("sluice.delivery.compact-interval", compactInterval, Duration.ofMillis(100), Duration.ofHours(1));
-        requireBetween("sluice.delivery.reclaim-backoff", reclaimBackoff, Duration.ofMillis(10), Duration.ofMinutes(10));
-        if (reclaimBackoffMax == null || reclaimBackoffMax.compareTo(reclaimBackoff) < 0
-                || reclaimBackoffMax.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("sluice.delivery.reclaim-backoff-max must be between sluice.delivery.reclaim-backoff ("
-                    + reclaimBackoff + ") and PT1H, was " + reclaimBackoffMax);
+        if (reclaimBackoffMax != null && reclaimBackoff != null && reclaimBackoffMax.compareTo(reclaimBackoff) < 0) {
+            throw new IllegalArgumentException("sluice.delivery.reclaim-backoff-max (" + reclaimBackoffMax
+                    + ") must not be below sluice.delivery.reclaim-backoff (" + reclaimBackoff + ")");
         }
     }
 

@@ -4,7 +4,10 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -65,7 +68,7 @@ public record FlowProperties(
         @DefaultValue("0") @Min(0) @Max(1_000_000) int minInFlight,
         @DefaultValue("2.0") @DecimalMin("1.0") @DecimalMax("10.0") double windowHeadroom,
         @DefaultValue("0.25") @DecimalMin("0.0") @DecimalMax("0.9") double windowHysteresis,
-        @DefaultValue("500ms") Duration windowInterval) {
+        @DefaultValue("500ms") @NotNull @DurationMin(millis = 50) @DurationMax(minutes = 1) Duration windowInterval) {
 
     /** The adaptive worker limit's floor when {@code min-worker-permits} is 0. */
     static final int DEFAULT_MIN_WORKER_PERMITS = 16;
@@ -91,7 +94,6 @@ public record FlowProperties(
             throw new IllegalArgumentException("sluice.flow.min-worker-permits (" + minWorkerPermits
                     + ") must not exceed sluice.flow.worker-permits (" + workerPermits + ")");
         }
-        ConfigurationBounds.requireBetween("sluice.flow.window-interval", windowInterval, Duration.ofMillis(50), Duration.ofMinutes(1));
     }
 
     /** The bounds, with exactly {@code workerPermits} workers and the window settings at their defaults (tests and tools). */

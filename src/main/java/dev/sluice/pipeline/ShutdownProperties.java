@@ -1,6 +1,9 @@
 package dev.sluice.pipeline;
 
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -25,14 +28,9 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("sluice.shutdown")
 public record ShutdownProperties(
         @DefaultValue("drain") StopMode mode,
-        @DefaultValue("30s") Duration drainDeadline,
-        @DefaultValue("1s") Duration abortTimeout,
+        @DefaultValue("30s") @NotNull @DurationMin @DurationMax(hours = 1) Duration drainDeadline,
+        @DefaultValue("1s") @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 1) Duration abortTimeout,
         @DefaultValue("fail-liveness") FailurePolicy onFailure) {
-
-    public ShutdownProperties {
-        ConfigurationBounds.requireBetween("sluice.shutdown.drain-deadline", drainDeadline, Duration.ZERO, Duration.ofHours(1));
-        ConfigurationBounds.requireBetween("sluice.shutdown.abort-timeout", abortTimeout, Duration.ofMillis(1), Duration.ofMinutes(1));
-    }
 
     /** How in-flight work is treated when consumption stops. */
     public enum StopMode { DRAIN, ABORT }

@@ -10,8 +10,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.origin.Origin;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.validation.ObjectError;
+import org.springframework.validation.beanvalidation.LocalValidatorFactoryBean;
 
 /** The {@code sluice.payments.*} keys as Boot binds them: their defaults, and bad values refused naming the key. */
 class PaymentPropertiesTest {
@@ -42,17 +50,30 @@ class PaymentPropertiesTest {
     }
 
     @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({"journal-retention, 30m", "journal-retention, -1h", "journal-retention, 3651d"})
+    void refusesARetentionOutOfRangeNamingTheKey(String key, String value) {
+        assertThatThrownBy(() -> bind(Map.of("sluice.payments." + key, value)))
+                .isInstanceOf(BindException.class)
+                .rootCause()
+                .isInstanceOf(IllegalArgumentException.class)
+                .asString().contains("sluice.payments." + key + " must be", "was ");
+    }
+
+    /** The bounds that are constraints: refused by Boot's validation, with the key as it was set as the error's origin. */
+    @ParameterizedTest(name = "{0}={1}")
     @CsvSource({
-        "journal-retention, 30m", "journal-retention, -1h", "journal-retention, 3651d",
         "journal-prune-interval, 500ms", "journal-prune-interval, 2d",
         "journal-prune-chunk, 99", "journal-prune-chunk, 1000001", "journal-prune-chunk, 0",
         "journal-prune-timeout, 50ms", "journal-prune-timeout, 6m"})
     void refusesAnOutOfRangeValueNamingTheKey(String key, String value) {
         assertThatThrownBy(() -> bind(Map.of("sluice.payments." + key, value)))
                 .isInstanceOf(BindException.class)
-                .rootCause()
-                .isInstanceOf(IllegalArgumentException.class)
-                .asString().contains("sluice.payments." + key + " must be", "was ");
+                .cause()
+                .isInstanceOfSatisfying(BindValidationException.class, validation -> assertThat(validation.getValidationErrors())
+                        .singleElement()
+                        .satisfies(error -> assertThat(Origin.from(error)).asString().contains("sluice.payments." + key))
+                        .extracting(ObjectError::getDefaultMessage, InstanceOfAssertFactories.STRING)
+                        .startsWith("must be"));
     }
 
     @Test
@@ -63,8 +84,14 @@ class PaymentPropertiesTest {
                 .contains("sluice.payments.journal-retention");
     }
 
+    /** Binds as the application does: from a property source that tracks origins, validated by Hibernate Validator. */
     private static PaymentProperties bind(Map<String, String> values) {
-        return new Binder(new MapConfigurationPropertySource(values))
-                .bindOrCreate("sluice.payments", PaymentProperties.class);
+        MutablePropertySources sources = new MutablePropertySources();
+        sources.addFirst(new MapPropertySource("test", Map.copyOf(values)));
+        try (LocalValidatorFactoryBean validator = new LocalValidatorFactoryBean()) {
+            validator.afterPropertiesSet();
+            return new Binder(ConfigurationPropertySources.from(sources))
+                    .bindOrCreate("sluice.payments", Bindable.of(PaymentProperties.class), new ValidationBindHandler(validator));
+        }
     }
 }
