@@ -1,8 +1,9 @@
 package dev.sluice.postgres;
 
-import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
-
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -35,19 +36,15 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("sluice.database")
 public record DatabaseProperties(
-        @DefaultValue("30s") Duration statementTimeout,
-        @DefaultValue("5s") Duration lockTimeout,
-        @DefaultValue("30s") Duration idleInTransactionTimeout) {
+        @DefaultValue("30s") @NotNull @DurationMin(millis = 100) @DurationMax(hours = 1) Duration statementTimeout,
+        @DefaultValue("5s") @NotNull @DurationMin(millis = 10) @DurationMax(hours = 1) Duration lockTimeout,
+        @DefaultValue("30s") @NotNull @DurationMin(millis = 100) @DurationMax(hours = 1) Duration idleInTransactionTimeout) {
 
     public DatabaseProperties {
-        requireBetween("sluice.database.statement-timeout", statementTimeout, Duration.ofMillis(100), Duration.ofHours(1));
-        requireBetween("sluice.database.lock-timeout", lockTimeout, Duration.ofMillis(10), Duration.ofHours(1));
-        if (lockTimeout.compareTo(statementTimeout) > 0) {
+        if (lockTimeout != null && statementTimeout != null && lockTimeout.compareTo(statementTimeout) > 0) {
             throw new IllegalArgumentException("sluice.database.lock-timeout (" + lockTimeout
                     + ") must not exceed sluice.database.statement-timeout (" + statementTimeout + "): the statement would end first");
         }
-        requireBetween("sluice.database.idle-in-transaction-timeout", idleInTransactionTimeout, Duration.ofMillis(100),
-                Duration.ofHours(1));
     }
 
     /** The defaults (tests and tools that do not bind properties). */

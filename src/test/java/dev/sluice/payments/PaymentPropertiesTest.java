@@ -3,6 +3,7 @@ package dev.sluice.payments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.testinfra.PropertiesBinding;
 import java.time.Duration;
 import java.util.Map;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -10,16 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.context.properties.bind.BindException;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
-import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.origin.Origin;
-import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.MutablePropertySources;
 import org.springframework.validation.ObjectError;
-import org.springframework.validation.beanvalidation.LocalValidatorFactoryBean;
 
 /** The {@code sluice.payments.*} keys as Boot binds them: their defaults, and bad values refused naming the key. */
 class PaymentPropertiesTest {
@@ -84,14 +78,7 @@ class PaymentPropertiesTest {
                 .contains("sluice.payments.journal-retention");
     }
 
-    /** Binds as the application does: from a property source that tracks origins, validated by Hibernate Validator. */
     private static PaymentProperties bind(Map<String, String> values) {
-        MutablePropertySources sources = new MutablePropertySources();
-        sources.addFirst(new MapPropertySource("test", Map.copyOf(values)));
-        try (LocalValidatorFactoryBean validator = new LocalValidatorFactoryBean()) {
-            validator.afterPropertiesSet();
-            return new Binder(ConfigurationPropertySources.from(sources))
-                    .bindOrCreate("sluice.payments", Bindable.of(PaymentProperties.class), new ValidationBindHandler(validator));
-        }
+        return PropertiesBinding.bind("sluice.payments", PaymentProperties.class, values);
     }
 }

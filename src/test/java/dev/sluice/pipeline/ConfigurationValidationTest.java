@@ -1,5 +1,6 @@
 package dev.sluice.pipeline;
 
+import static dev.sluice.testinfra.PropertiesBinding.reported;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,9 +11,6 @@ import dev.sluice.kafka.SourceProperties;
 import dev.sluice.ops.BrokerLagProperties;
 import dev.sluice.ops.StuckWorkProperties;
 import dev.sluice.payments.PaymentProperties;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,8 +18,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.context.properties.bind.validation.BindValidationException;
-import org.springframework.boot.origin.Origin;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -121,24 +117,5 @@ class ConfigurationValidationTest {
         assertThat(output).contains("APPLICATION FAILED TO START", "Binding to target dev.sluice.kafka.SourceProperties failed",
                 "Origin: \"sluice.source.poll-timeout\" from property source \"commandLineArgs\"",
                 "Reason: must be longer than or equal to 1 milli");
-    }
-
-    /**
-     * What Boot's start-up report names: for a constraint violation the origin of each rejected
-     * value (the key as it was set) and the reason, as {@code BindValidationFailureAnalyzer}
-     * prints them; for any other failure (a value that does not convert, a check in a record's
-     * constructor) the failure's messages.
-     */
-    private static String reported(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof BindValidationException validation) {
-                return validation.getValidationErrors().getAllErrors().stream()
-                        .map(error -> Origin.from(error) + ": " + error.getDefaultMessage())
-                        .collect(Collectors.joining("\n"));
-            }
-        }
-        StringWriter trace = new StringWriter();
-        failure.printStackTrace(new PrintWriter(trace));
-        return trace.toString();
     }
 }

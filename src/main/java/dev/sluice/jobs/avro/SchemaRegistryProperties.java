@@ -1,9 +1,10 @@
 package dev.sluice.jobs.avro;
 
-import static dev.sluice.pipeline.ConfigurationBounds.requireBetween;
-
+import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -30,8 +31,8 @@ public record SchemaRegistryProperties(
         URI url,
         String username,
         String password,
-        @DefaultValue("5s") Duration connectTimeout,
-        @DefaultValue("10s") Duration requestTimeout,
+        @DefaultValue("5s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 1) Duration connectTimeout,
+        @DefaultValue("10s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 5) Duration requestTimeout,
         @DefaultValue("1000") int cacheSize) {
 
     static final int MAX_CACHE_SIZE = 1_000_000;
@@ -44,8 +45,6 @@ public record SchemaRegistryProperties(
         if (password != null && !password.isEmpty() && !hasUsername(username)) {
             throw new IllegalArgumentException("sluice.schema-registry.password is set but sluice.schema-registry.username is not");
         }
-        requireBetween("sluice.schema-registry.connect-timeout", connectTimeout, Duration.ofMillis(100), Duration.ofMinutes(1));
-        requireBetween("sluice.schema-registry.request-timeout", requestTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
         if (cacheSize < 1 || cacheSize > MAX_CACHE_SIZE) {
             throw new IllegalArgumentException("sluice.schema-registry.cache-size must be between 1 and " + MAX_CACHE_SIZE + ", was " + cacheSize);
         }
