@@ -37,7 +37,7 @@ public record JobsProperties(Map<String, JobDefinition> jobs) {
             try {
                 Source.parse(source);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(prefix + "columns." + column + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(prefix + "columns." + column + ": " + e.getMessage());
             }
         });
         boolean needsKey = job.mode() != Mode.INSERT || job.deletes() == Deletes.TOMBSTONE;
