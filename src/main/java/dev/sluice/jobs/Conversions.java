@@ -141,9 +141,10 @@ final class Conversions {
         int maxScale = type.precision() < 0 ? NUMERIC_MAX_SCALE : type.scale();
         int maxIntegerDigits = type.precision() < 0 ? NUMERIC_MAX_INTEGER_DIGITS : type.precision() - type.scale();
         if (stripped.scale() > maxScale) {
-            throw new ValueRefused(value.toPlainString().length() > 60 ? "has " + stripped.scale() + " decimal places; " + type
-                    + " takes " + maxScale + " (no rounding)" : value.toPlainString() + " has " + stripped.scale()
-                    + " decimal places; " + type + " takes " + maxScale + " (no rounding)");
+            // the value itself only when it is short: the plain text of 1e-999999999 is a gigabyte
+            String shown = value.precision() + Math.abs((long) value.scale()) <= 60 ? value.toPlainString() + " " : "";
+            throw new ValueRefused(shown + "has " + stripped.scale() + " decimal places; " + type + " takes " + maxScale
+                    + " (no rounding)");
         }
         if (integerDigits > maxIntegerDigits) {
             throw new ValueRefused("has " + integerDigits + " digits before the point; " + type + " takes " + maxIntegerDigits);
