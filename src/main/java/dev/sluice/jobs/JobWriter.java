@@ -76,6 +76,9 @@ final class JobWriter implements BatchWriter<JobRow> {
                 outcomes[i] = new SinkOutcome.Rejected(RejectReason.INVALID, e.getMessage());
             }
         }
+        if (rows.isEmpty()) {
+            return Arrays.asList(outcomes);
+        }
         if (mapping.keys.length == 0) {
             insert(connection, rows);
             indexes.forEach(i -> outcomes[i] = SinkOutcome.WRITTEN);
