@@ -2,14 +2,6 @@ package dev.sluice.jobs;
 
 import dev.sluice.jobs.ColumnType.Kind;
 import java.math.BigDecimal;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -31,7 +23,7 @@ import tools.jackson.databind.JsonNode;
 final class Conversions {
 
     private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-    private static final Pattern INTEGER_TEXT = Pattern.compile("-?[0-9]{1,19}");
+    static final Pattern INTEGER_TEXT = Pattern.compile("-?[0-9]{1,19}");
     /** PostgreSQL's numeric limits: digits before and after the point. */
     private static final int NUMERIC_MAX_INTEGER_DIGITS = 131072;
     private static final int NUMERIC_MAX_SCALE = 16383;
@@ -72,9 +64,9 @@ final class Conversions {
             case BOOL -> bool(node);
             case UUID -> uuid(node);
             case JSON, JSONB -> json(type, node);
-            case TIMESTAMPTZ -> instant(node);
-            case TIMESTAMP -> localDateTime(node);
-            case DATE -> date(node);
+            case TIMESTAMPTZ -> Times.instant(node);
+            case TIMESTAMP -> Times.localDateTime(node);
+            case DATE -> Times.date(node);
             case BYTEA -> bytes(node);
         };
     }
@@ -177,66 +169,6 @@ final class Conversions {
         return json;
     }
 
-    private static Instant instant(JsonNode node) {
-        Instant instant;
-        if (isEpochMillis(node)) {
-            instant = Instant.ofEpochMilli(epochMillis(node));
-        } else if (node.isString()) {
-            try {
-                instant = OffsetDateTime.parse(node.stringValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new ValueRefused("must be an ISO-8601 date-time with an offset (2026-01-31T10:15:30Z) or epoch milliseconds, "
-                        + "was \"" + abbreviate(node.stringValue()) + "\"");
-            }
-        } else {
-            throw new ValueRefused("must be an ISO-8601 date-time or epoch milliseconds, was " + describe(node));
-        }
-        checkYear(instant.atOffset(ZoneOffset.UTC).getYear());
-        return microseconds(instant);
-    }
-
-    private static LocalDateTime localDateTime(JsonNode node) {
-        LocalDateTime time;
-        if (isEpochMillis(node)) {
-            time = LocalDateTime.ofInstant(Instant.ofEpochMilli(epochMillis(node)), ZoneOffset.UTC);
-        } else if (node.isString()) {
-            String text = node.stringValue();
-            try {
-                time = LocalDateTime.parse(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-            } catch (DateTimeParseException local) {
-                try {
-                    time = LocalDateTime.ofInstant(OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant(),
-                            ZoneOffset.UTC);
-                } catch (DateTimeParseException e) {
-                    throw new ValueRefused("must be an ISO-8601 date-time (2026-01-31T10:15:30) or epoch milliseconds, was \""
-                            + abbreviate(text) + "\"");
-                }
-            }
-        } else {
-            throw new ValueRefused("must be an ISO-8601 date-time or epoch milliseconds, was " + describe(node));
-        }
-        checkYear(time.getYear());
-        return microseconds(time.toInstant(ZoneOffset.UTC)).atOffset(ZoneOffset.UTC).toLocalDateTime();
-    }
-
-    private static LocalDate date(JsonNode node) {
-        LocalDate date;
-        if (isEpochMillis(node)) {
-            date = LocalDate.ofInstant(Instant.ofEpochMilli(epochMillis(node)), ZoneOffset.UTC);
-        } else if (node.isString()) {
-            try {
-                date = LocalDate.parse(node.stringValue(), DateTimeFormatter.ISO_LOCAL_DATE);
-            } catch (DateTimeParseException e) {
-                throw new ValueRefused("must be an ISO-8601 date (2026-01-31) or epoch milliseconds, was \""
-                        + abbreviate(node.stringValue()) + "\"");
-            }
-        } else {
-            throw new ValueRefused("must be an ISO-8601 date or epoch milliseconds, was " + describe(node));
-        }
-        checkYear(date.getYear());
-        return date;
-    }
-
     private static byte[] bytes(JsonNode node) {
         if (node.isBinary()) {
             return node.binaryValue();
@@ -249,35 +181,6 @@ final class Conversions {
             }
         }
         throw new ValueRefused("must be a base64 string for bytea, was " + describe(node));
-    }
-
-    /** An integral number, or a text of digits (a header or key carries numbers as text). */
-    private static boolean isEpochMillis(JsonNode node) {
-        return node.isIntegralNumber() || node.isString() && INTEGER_TEXT.matcher(node.stringValue()).matches();
-    }
-
-    private static long epochMillis(JsonNode node) {
-        try {
-            if (node.isIntegralNumber() && node.canConvertToLong()) {
-                return node.longValue();
-            }
-            return Long.parseLong(node.stringValue());
-        } catch (NumberFormatException | NullPointerException e) {
-            throw new ValueRefused("epoch milliseconds out of range");
-        }
-    }
-
-    /** Years 1 to 9999: the ISO-8601 text both sides print and parse alike. */
-    private static void checkYear(int year) {
-        if (year < 1 || year > 9999) {
-            throw new ValueRefused("is in year " + year + "; a job takes years 1 to 9999");
-        }
-    }
-
-    /** To whole microseconds, as PostgreSQL stores it (half away from zero on the fraction). */
-    private static Instant microseconds(Instant instant) {
-        Instant truncated = instant.truncatedTo(ChronoUnit.MICROS);
-        return instant.getNano() % 1000 >= 500 ? truncated.plus(1, ChronoUnit.MICROS) : truncated;
     }
 
     /** The text PostgreSQL reads as {@code value} of the column's type (an array as its literal). */
@@ -335,7 +238,7 @@ final class Conversions {
         return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    private static String abbreviate(String text) {
+    static String abbreviate(String text) {
         return text.length() > 40 ? text.substring(0, 40) + "…" : text;
     }
 }
