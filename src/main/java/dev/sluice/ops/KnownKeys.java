@@ -22,16 +22,17 @@ import org.springframework.util.unit.DataSize;
  * ({@code maxInFlight} = {@code max-in-flight} = {@code maxinflight}); an environment variable
  * compares in its one bound form ({@code SLUICE_FLOW_MAX_IN_FLIGHT}).
  *
- * <p>A {@code Map} component accepts any key below it ({@code sluice.jobs.<name>.<anything>}); a
- * {@code Collection} or array accepts indexes ({@code [0]}) and what its element type accepts below
- * them; a type this walk does not understand (not a record, not a JDK or unit type) accepts any key
+ * <p>A {@code Map} whose values are records accepts any one key element below it and then what
+ * the record accepts ({@code sluice.jobs.<name>.topic}, not {@code sluice.jobs.<name>.tpoic}); any
+ * other {@code Map} accepts any key below it ({@code columns.<column>}); a {@code Collection} or
+ * array accepts indexes ({@code [0]}) and what its element type accepts below them; a type this walk does not understand (not a record, not a JDK or unit type) accepts any key
  * below it rather than refuse one that binds.
  *
  * <p>Immutable once built; safe to share between threads.
  */
 final class KnownKeys {
 
-    private enum Kind { GROUP, LEAF, LIST, ANY }
+    private enum Kind { GROUP, LEAF, LIST, MAP, ANY }
 
     /** A node of the key tree: children keyed by their uniform element (lower case, alphanumerics only). */
     private record Node(String key, Kind kind, Map<String, Node> children, Node element) {
@@ -70,7 +71,10 @@ final class KnownKeys {
     private static Node walk(String key, ResolvableType type) {
         Class<?> raw = type.resolve(Object.class);
         if (Map.class.isAssignableFrom(raw)) {
-            return new Node(key, Kind.ANY, Map.of(), null);
+            ResolvableType value = type.asMap().getGeneric(1);
+            return value.resolve(Object.class).isRecord()
+                    ? new Node(key, Kind.MAP, Map.of(), walk(key + ".*", value))
+                    : new Node(key, Kind.ANY, Map.of(), null);
         }
         if (Collection.class.isAssignableFrom(raw) || raw.isArray()) {
             ResolvableType element = raw.isArray() ? type.getComponentType() : type.asCollection().getGeneric(0);
@@ -110,6 +114,7 @@ final class KnownKeys {
                     }
                     node = node.element();
                 }
+                case MAP -> node = node.element();
                 case GROUP -> {
                     node = node.children().get(name.getElement(i, Form.UNIFORM));
                     if (node == null) {
@@ -140,11 +145,26 @@ final class KnownKeys {
      */
     String nearest(String key, boolean variable) {
         String query = variable ? key.toUpperCase(Locale.ROOT) : key.toLowerCase(Locale.ROOT);
-        return entries().stream()
+        List<Entry> candidates = new ArrayList<>();
+        collect(root, candidates, true);
+        return candidates.stream()
                 .map(entry -> entry.kind() == Kind.ANY ? entry.key() + ".*" : entry.key())
+                .map(known -> variable ? known : withMapKeys(known, key))
                 .min(Comparator.comparingInt((String known) -> distance(query, variable ? environmentVariable(known) : known))
                         .thenComparing(Comparator.naturalOrder()))
                 .orElse("(none)");
+    }
+
+    /** {@code sluice.jobs.*.topic} with the map key of {@code key} ({@code sluice.jobs.orders.tpoic}): {@code sluice.jobs.orders.topic}. */
+    private static String withMapKeys(String known, String key) {
+        String[] knownParts = known.split("\\.");
+        String[] keyParts = key.split("\\.");
+        for (int i = 0; i < knownParts.length - 1 && i < keyParts.length; i++) {
+            if (knownParts[i].equals("*")) {
+                knownParts[i] = keyParts[i];
+            }
+        }
+        return String.join(".", knownParts);
     }
 
     /** {@code sluice.flow.max-in-flight} → {@code SLUICE_FLOW_MAX_IN_FLIGHT}. */
@@ -159,19 +179,27 @@ final class KnownKeys {
 
     private record Entry(String key, Kind kind) {
         boolean open() {
-            return kind == Kind.ANY || kind == Kind.LIST;
+            return kind == Kind.ANY || kind == Kind.LIST || kind == Kind.MAP;
         }
     }
 
     private List<Entry> entries() {
         List<Entry> entries = new ArrayList<>();
-        collect(root, entries);
+        collect(root, entries, false);
         return entries;
     }
 
-    private static void collect(Node node, List<Entry> entries) {
+    /** The keys below {@code node}; a map of records as its prefix, or ({@code intoMaps}) as its records' keys below {@code .*}. */
+    private static void collect(Node node, List<Entry> entries, boolean intoMaps) {
         switch (node.kind()) {
-            case GROUP -> node.children().values().forEach(child -> collect(child, entries));
+            case GROUP -> node.children().values().forEach(child -> collect(child, entries, intoMaps));
+            case MAP -> {
+                if (intoMaps) {
+                    collect(node.element(), entries, true);
+                } else {
+                    entries.add(new Entry(node.key(), node.kind()));
+                }
+            }
             case LEAF, ANY, LIST -> entries.add(new Entry(node.key(), node.kind()));
         }
     }

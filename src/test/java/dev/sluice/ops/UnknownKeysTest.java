@@ -127,15 +127,16 @@ class UnknownKeysTest {
     }
 
     @Test
-    void aMapAcceptsAnySubKeyAListIndexesAndANestedRecordItsComponents() {
+    void aMapOfRecordsAcceptsAnyNameThenTheRecordsComponentsAListIndexesAndANestedRecordItsComponents() {
         KnownKeys known = KnownKeys.of(Map.of("sluice.sample", Sample.class));
 
         assertThat(known.keys()).containsExactly("sluice.sample.jobs", "sluice.sample.names", "sluice.sample.nested.depth",
                 "sluice.sample.timeout");
-        assertThat(Stream.of("sluice.sample.jobs.ledger.topic", "sluice.sample.jobs.any.thing.below", "sluice.sample.names[0]",
+        assertThat(Stream.of("sluice.sample.jobs.ledger.topic", "sluice.sample.jobs[any].topic", "sluice.sample.names[0]",
                 "sluice.sample.names", "sluice.sample.nested.depth", "sluice.sample.timeout"))
                 .allMatch(key -> known.knows(ConfigurationPropertyName.adapt(key, '.')));
-        assertThat(Stream.of("sluice.sample.names.first", "sluice.sample.nested", "sluice.sample.nested.dept",
+        assertThat(Stream.of("sluice.sample.jobs.ledger.tpoic", "sluice.sample.jobs.ledger", "sluice.sample.jobs.any.thing.below",
+                "sluice.sample.names.first", "sluice.sample.nested", "sluice.sample.nested.dept",
                 "sluice.sample.timeout.seconds", "sluice.sample"))
                 .noneMatch(key -> known.knows(ConfigurationPropertyName.adapt(key, '.')));
         assertThat(known.knowsEnvironmentVariable("SLUICE_SAMPLE_JOBS_LEDGER_TOPIC")).isTrue();
@@ -143,7 +144,25 @@ class UnknownKeysTest {
         assertThat(known.knowsEnvironmentVariable("SLUICE_SAMPLE_NESTED_DEPTH")).isTrue();
         assertThat(known.knowsEnvironmentVariable("SLUICE_SAMPLE_NESTED_DEPT")).isFalse();
         assertThat(known.knowsEnvironmentVariable("SLUICE_SAMPLE_NESTEDDEPTH")).isFalse();
-        assertThat(known.nearest("sluice.sample.job.ledger.topic", false)).isEqualTo("sluice.sample.jobs.*");
+        assertThat(known.nearest("sluice.sample.job.ledger.topic", false)).isEqualTo("sluice.sample.jobs.ledger.topic");
+        assertThat(known.nearest("sluice.sample.jobs.ledger.tpoic", false)).isEqualTo("sluice.sample.jobs.ledger.topic");
+    }
+
+    @Test
+    void aDeclarativeJobsKnownPropertiesAndAnyColumnAreAcceptedAndAMisspeltPropertyIsNamed() {
+        runner.withPropertyValues("sluice.jobs.orders.topic=orders", "sluice.jobs.orders.table=orders",
+                        "sluice.jobs.orders.mode=upsert", "sluice.jobs.orders.key[0]=id", "sluice.jobs.orders.columns.id=@key",
+                        "sluice.jobs.orders.columns.any_column=/any", "sluice.jobs.orders.deletes=tombstone",
+                        "sluice.jobs.orders.group=g", "sluice.jobs.orders.format=json", "sluice.jobs.orders.dead-letter-topic=d",
+                        "sluice.jobs.orders.columns.updated_at=/updatedAt", "sluice.jobs.orders.version=updated_at")
+                .run(context -> assertThat(context).hasNotFailed());
+        runner.withPropertyValues("sluice.jobs.orders.topic=orders", "sluice.jobs.orders.table=orders",
+                        "sluice.jobs.orders.columns.id=@key", "sluice.jobs.orders.tpoic=orders")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .hasMessageContaining("sluice.jobs.orders.tpoic (from test): did you mean sluice.jobs.orders.topic?");
+                });
     }
 
     @Test
