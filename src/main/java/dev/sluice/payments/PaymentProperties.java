@@ -14,12 +14,20 @@ import org.springframework.validation.annotation.Validated;
  * @param maxValueSize largest value accepted (default 16KB: a payment is ~150 bytes; the rest is
  *     room for unknown fields)
  * @param maxNestingDepth deepest JSON nesting accepted, unknown fields included (default 16)
+ * @param enabled run the payments ledger job (default true); false for a process that runs only
+ *     other jobs
  */
 @Validated
 @ConfigurationProperties("sluice.payments")
 public record PaymentProperties(
         @DefaultValue("16KB") DataSize maxValueSize,
-        @DefaultValue("16") @Min(1) @Max(1000) int maxNestingDepth) {
+        @DefaultValue("16") @Min(1) @Max(1000) int maxNestingDepth,
+        @DefaultValue("true") boolean enabled) {
+
+    /** The ledger enabled, with these parsing bounds. */
+    public PaymentProperties(DataSize maxValueSize, int maxNestingDepth) {
+        this(maxValueSize, maxNestingDepth, true);
+    }
 
     public PaymentProperties {
         if (maxValueSize == null || maxValueSize.toBytes() < 256 || maxValueSize.toMegabytes() > 64) {
