@@ -3,6 +3,7 @@ package dev.sluice.payments;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -29,6 +30,7 @@ public record PaymentProperties(
         this(maxValueSize, maxNestingDepth, true);
     }
 
+    @ConstructorBinding
     public PaymentProperties {
         if (maxValueSize == null || maxValueSize.toBytes() < 256 || maxValueSize.toMegabytes() > 64) {
             throw new IllegalArgumentException("sluice.payments.max-value-size must be between 256B and 64MB, was " + maxValueSize);
