@@ -5,6 +5,8 @@ import dev.sluice.engine.Pipelines;
 import dev.sluice.pipeline.PipelineControl;
 import dev.sluice.pipeline.PipelineState;
 import dev.sluice.pipeline.ShutdownProperties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -19,12 +21,16 @@ import org.springframework.stereotype.Component;
  * "alive" forever, and an autoscaler watching its lag might even add more. {@code fail-liveness}
  * marks liveness BROKEN (the orchestrator restarts the pod) and CORRECT again once a resume
  * brings the pipeline back to RUNNING; {@code exit} closes the context and exits with status 1.
- * The same for each job: one failed job fails the process (its siblings drain on the way out).
+ * The same for each job: one failed job acts on the whole process (liveness, or the exit), and
+ * liveness is CORRECT again once every failed job is resumed.
  */
 @Component
 class FailureResponse {
 
     private static final Logger log = LoggerFactory.getLogger(FailureResponse.class);
+
+    /** Jobs failed and not resumed since (fail-liveness): liveness is CORRECT again only when none is left. */
+    private final Set<String> failed = ConcurrentHashMap.newKeySet();
 
     FailureResponse(Pipelines pipelines, ShutdownProperties shutdown, ConfigurableApplicationContext context) {
         for (JobPipeline job : pipelines.all()) {
@@ -32,16 +38,17 @@ class FailureResponse {
         }
     }
 
-    private static void respond(String job, PipelineControl pipeline, ShutdownProperties shutdown,
+    private void respond(String job, PipelineControl pipeline, ShutdownProperties shutdown,
             ConfigurableApplicationContext context) {
         switch (shutdown.onFailure()) {
             case FAIL_LIVENESS -> {
                 pipeline.onFailure((where, error) -> {
+                    failed.add(job);
                     log.error("job {} failed in {}: liveness is now BROKEN (sluice.shutdown.on-failure=fail-liveness)", job, where);
                     AvailabilityChangeEvent.publish(context, LivenessState.BROKEN);
                 });
                 pipeline.onTransition((from, to) -> {
-                    if (from == PipelineState.STOPPED && to == PipelineState.RUNNING) {
+                    if (from == PipelineState.STOPPED && to == PipelineState.RUNNING && failed.remove(job) && failed.isEmpty()) {
                         AvailabilityChangeEvent.publish(context, LivenessState.CORRECT);
                     }
                 });
