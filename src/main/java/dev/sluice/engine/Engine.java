@@ -85,10 +85,14 @@ public final class Engine {
     }
 
     private PipelineSettings settings(Job<?> job) {
-        SourceProperties source = settings.source();
-        return new PipelineSettings(new SourceProperties(job.topic(), job.deadLetterTopic(), source.pollTimeout(),
-                source.commitInterval(), source.revokeTimeout(), source.deadLetterTruncateTo(), source.autoStartup()),
-                settings.flow(), settings.batch(), settings.retry(), settings.shutdown(), settings.delivery());
+        return new PipelineSettings(source(settings.source(), job), settings.flow(), settings.batch(), settings.retry(),
+                settings.shutdown(), settings.delivery());
+    }
+
+    /** {@code sluice.source.*} with the job's topic and dead-letter topic (its pipeline's, its replay's). */
+    public static SourceProperties source(SourceProperties source, Job<?> job) {
+        return new SourceProperties(job.topic(), job.deadLetterTopic(), source.pollTimeout(), source.commitInterval(),
+                source.revokeTimeout(), source.deadLetterTruncateTo(), source.autoStartup());
     }
 
     /**

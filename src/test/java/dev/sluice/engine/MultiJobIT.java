@@ -152,6 +152,25 @@ class MultiJobIT extends IntegrationTest {
         assertThat(pipelines.all()).allSatisfy(job -> assertThat(job.pipeline().status().state()).isEqualTo(PipelineState.STOPPED));
     }
 
+    @Test
+    void aJobsDeadLettersAreCountedAndReplayedOnItsOwnTopics() throws Exception {
+        traffic.send(job("orders").topic(), "poison-orders", "twelve".getBytes(StandardCharsets.US_ASCII));
+        traffic.flush();
+        assertThat(Curl.call("-u", CREDENTIALS, "-X", "POST", url("/actuator/pipeline/resume?job=orders")).status()).isEqualTo(200);
+        awaitCaughtUp("orders");
+        int letters = DeadLetterReader.readAll(bootstrapServers(), job("orders").deadLetterTopic()).size();
+        assertThat(letters).isPositive();
+
+        Curl.Result counted = Curl.call("-u", CREDENTIALS, url("/actuator/deadletters?job=orders"));
+        assertThat(counted.status()).as(counted.output()).isEqualTo(200);
+        assertThat(counted.body()).contains("\"deadLetterTopic\":\"" + job("orders").deadLetterTopic() + "\"",
+                "\"sourceTopic\":\"" + job("orders").topic() + "\"", "\"matched\":" + letters + ",");
+
+        Curl.Result unknown = Curl.call("-u", CREDENTIALS, url("/actuator/deadletters?job=nosuch"));
+        assertThat(unknown.status()).as(unknown.output()).isEqualTo(400);
+        assertThat(unknown.body()).contains("unknown job 'nosuch'");
+    }
+
     private Job<?> job(String name) {
         return pipelines.find(name).orElseThrow().job();
     }
