@@ -1,6 +1,5 @@
 package dev.sluice.ops;
 
-import dev.sluice.kafka.SourceProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -16,17 +15,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.kafka.core.ConsumerFactory;
-import org.springframework.kafka.core.KafkaAdmin;
-import org.springframework.stereotype.Component;
 
 /**
  * The consumer group's lag as the broker sees it: per source partition the group's committed
@@ -40,9 +34,9 @@ import org.springframework.stereotype.Component;
  * <p>Refreshed every {@code sluice.lag.refresh-interval} on one daemon thread, each request bounded
  * by {@code sluice.lag.timeout}. A failed refresh keeps the last values, logs a WARN (on the first
  * failure of a streak and every tenth), and {@code sluice.group.lag.age} (seconds since the last
- * successful refresh) shows how old they are.
+ * successful refresh) shows how old they are. One per job ({@link BrokerLags}), its meters tagged
+ * {@code job=<name>}.
  */
-@Component
 class BrokerLag implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerLag.class);
@@ -61,13 +55,6 @@ class BrokerLag implements DisposableBean {
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sluice-broker-lag").daemon(true).factory());
     private final long startedNanos = System.nanoTime();
-
-    @Autowired
-    BrokerLag(KafkaAdmin kafkaAdmin, ConsumerFactory<?, ?> consumers, SourceProperties source, BrokerLagProperties properties,
-            MeterRegistry registry) {
-        this(kafkaAdmin.getConfigurationProperties(), source.topic(),
-                String.valueOf(consumers.getConfigurationProperties().get(ConsumerConfig.GROUP_ID_CONFIG)), properties, registry);
-    }
 
     BrokerLag(Map<String, Object> adminConfig, String topic, String group, BrokerLagProperties properties, MeterRegistry registry) {
         this.timeoutMillis = properties.timeout().toMillis();

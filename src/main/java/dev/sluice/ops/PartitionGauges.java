@@ -1,5 +1,7 @@
 package dev.sluice.ops;
 
+import dev.sluice.engine.JobPipeline;
+import dev.sluice.engine.Pipelines;
 import dev.sluice.pipeline.PipelineControl;
 import dev.sluice.pipeline.PipelineStatus.PartitionStatus;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,45 +21,56 @@ import org.springframework.stereotype.Component;
  * {@code sluice.partition.offset{partition, kind=committed|completed|polled}} and
  * {@code sluice.partition.uncommitted{partition}} (completed − committed: durable but not yet
  * committed, what a crash now would redeliver). Partitions no longer assigned disappear; one assigned
- * but not owned (claiming, fenced) keeps only its committed offset.
+ * but not owned (claiming, fenced) keeps only its committed offset. Per job ({@code job=<name>}).
  */
 @Component
 class PartitionGauges implements DisposableBean {
 
     static final long REFRESH_SECONDS = 5;
 
-    private final PipelineControl pipeline;
-    private final MultiGauge offsets;
-    private final MultiGauge uncommitted;
+    private final List<JobGauges> jobs = new ArrayList<>();
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sluice-partition-gauges").daemon(true).factory());
 
-    PartitionGauges(PipelineControl pipeline, MeterRegistry registry) {
-        this.pipeline = pipeline;
-        this.offsets = MultiGauge.builder("sluice.partition.offset")
-                .description("Per partition: committed offset, completed low-water mark, last polled offset").register(registry);
-        this.uncommitted = MultiGauge.builder("sluice.partition.uncommitted")
-                .description("Per partition: records durable but not yet committed (completed - committed)").register(registry);
+    PartitionGauges(Pipelines pipelines) {
+        for (JobPipeline job : pipelines.all()) {
+            jobs.add(new JobGauges(job.pipeline(), job.meters()));
+        }
         refresh();
         refresher.scheduleWithFixedDelay(this::refresh, REFRESH_SECONDS, REFRESH_SECONDS, TimeUnit.SECONDS);
     }
 
     void refresh() {
-        Map<String, PartitionStatus> partitions = pipeline.status().partitions();
-        List<MultiGauge.Row<?>> offsetRows = new ArrayList<>();
-        List<MultiGauge.Row<?>> gapRows = new ArrayList<>();
-        partitions.forEach((partition, status) -> {
-            offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "committed"), status.committed()));
-            if (!"owned".equals(status.ownership())) {
-                return; // claiming or fenced: nothing polled under this member's ownership (sluice.partition.unowned counts it)
-            }
-            offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "completed"), status.completed()));
-            offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "polled"), status.lastPolled()));
-            gapRows.add(MultiGauge.Row.of(Tags.of("partition", partition),
-                    Math.max(0, status.completed() - status.committed())));
-        });
-        offsets.register(offsetRows, true);
-        uncommitted.register(gapRows, true);
+        jobs.forEach(JobGauges::refresh);
+    }
+
+    /** One job's gauges. */
+    private record JobGauges(PipelineControl pipeline, MultiGauge offsets, MultiGauge uncommitted) {
+
+        JobGauges(PipelineControl pipeline, MeterRegistry registry) {
+            this(pipeline, MultiGauge.builder("sluice.partition.offset")
+                    .description("Per partition: committed offset, completed low-water mark, last polled offset").register(registry),
+                    MultiGauge.builder("sluice.partition.uncommitted")
+                    .description("Per partition: records durable but not yet committed (completed - committed)").register(registry));
+        }
+
+        void refresh() {
+            Map<String, PartitionStatus> partitions = pipeline.status().partitions();
+            List<MultiGauge.Row<?>> offsetRows = new ArrayList<>();
+            List<MultiGauge.Row<?>> gapRows = new ArrayList<>();
+            partitions.forEach((partition, status) -> {
+                offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "committed"), status.committed()));
+                if (!"owned".equals(status.ownership())) {
+                    return; // claiming or fenced: nothing polled under this member's ownership (sluice.partition.unowned counts it)
+                }
+                offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "completed"), status.completed()));
+                offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "polled"), status.lastPolled()));
+                gapRows.add(MultiGauge.Row.of(Tags.of("partition", partition),
+                        Math.max(0, status.completed() - status.committed())));
+            });
+            offsets.register(offsetRows, true);
+            uncommitted.register(gapRows, true);
+        }
     }
 
     @Override

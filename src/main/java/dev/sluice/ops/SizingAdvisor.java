@@ -1,7 +1,6 @@
 package dev.sluice.ops;
 
 import dev.sluice.pipeline.FlowProperties;
-import dev.sluice.pipeline.PipelineControl;
 import dev.sluice.pipeline.PipelineStatus;
 import org.springframework.stereotype.Component;
 
@@ -11,17 +10,15 @@ import org.springframework.stereotype.Component;
  * {@code sluice.flow.window=adaptive} the advice is the setting: the window already is L × headroom
  * within the bounds; with {@code fixed} it says what the window would be.
  *
- * <p>Thread-safe: stateless; it reads the pipeline's published status.
+ * <p>Thread-safe: stateless; it reads a job's published status.
  */
 @Component
 class SizingAdvisor {
 
     private final FlowProperties flow;
-    private final PipelineControl pipeline;
 
-    SizingAdvisor(FlowProperties flow, PipelineControl pipeline) {
+    SizingAdvisor(FlowProperties flow) {
         this.flow = flow;
-        this.pipeline = pipeline;
     }
 
     /**
@@ -36,8 +33,9 @@ class SizingAdvisor {
             int window, String note) {
     }
 
-    Advice advice() {
-        PipelineStatus.Window window = pipeline.status().window();
+    /** The advice for one job's pipeline, from its status. */
+    Advice advice(PipelineStatus status) {
+        PipelineStatus.Window window = status.window();
         long suggested = (long) Math.ceil(window.needed() * flow.windowHeadroom());
         return new Advice(window.arrivalRate(), window.timeInSystemMillis(), suggested, flow.maxInFlight(), window.records(),
                 note(window, suggested));

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 import sun.misc.Signal;
 
 /**
- * Makes SIGTERM a normal, orderly exit: close the context (the pipeline drains or aborts first, per
+ * Makes SIGTERM a normal, orderly exit: close the context (every job's pipeline drains or aborts first, per
  * {@code sluice.shutdown.mode}), then exit with Spring Boot's exit code, 0 when all went well. The
  * JVM's default handler would run the same shutdown but report 143, which orchestrators and
  * scripts read as a failure. Installed once the application is ready.
@@ -28,7 +28,7 @@ class TermSignal implements ApplicationListener<ApplicationReadyEvent> {
         }
         try {
             Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("sluice-sigterm").start(() -> {
-                log.info("SIGTERM: stopping the pipeline ({}), then exiting",
+                log.info("SIGTERM: stopping every job's pipeline ({}), then exiting",
                         context.getEnvironment().getProperty("sluice.shutdown.mode", "drain"));
                 System.exit(SpringApplication.exit(context));
             }));

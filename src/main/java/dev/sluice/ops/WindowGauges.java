@@ -1,6 +1,8 @@
 package dev.sluice.ops;
 
 import dev.sluice.pipeline.AdaptiveWindow;
+import dev.sluice.engine.JobPipeline;
+import dev.sluice.engine.Pipelines;
 import dev.sluice.pipeline.PipelineControl;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,12 +11,19 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code sluice.window.*}: the in-flight window, why it has its size, and the λ and W it was set
- * from, read from the pipeline's published status at each scrape. Thread-safe: stateless.
+ * from, per job ({@code job=<name>}), read from its pipeline's published status at each scrape.
+ * Thread-safe: stateless.
  */
 @Component
 class WindowGauges {
 
-    WindowGauges(MeterRegistry registry, PipelineControl pipeline) {
+    WindowGauges(Pipelines pipelines) {
+        for (JobPipeline job : pipelines.all()) {
+            register(job.meters(), job.pipeline());
+        }
+    }
+
+    private static void register(MeterRegistry registry, PipelineControl pipeline) {
         Gauge.builder("sluice.window.records", pipeline, p -> p.status().window().records())
                 .description("Records in flight at which the source pauses (the adaptive or fixed window)").register(registry);
         Gauge.builder("sluice.window.needed", pipeline, p -> p.status().window().needed())

@@ -1,5 +1,7 @@
 package dev.sluice.ops;
 
+import dev.sluice.engine.JobPipeline;
+import dev.sluice.engine.Pipelines;
 import dev.sluice.pipeline.PipelineControl;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,13 +9,19 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code sluice.workers.*}: the worker limit, the workers busy, and the last time per record the
- * adaptive limit saw, read from the pipeline's published status at each scrape. Thread-safe:
- * stateless.
+ * adaptive limit saw, per job ({@code job=<name>}), read from its pipeline's published status at
+ * each scrape. Thread-safe: stateless.
  */
 @Component
 class WorkerGauges {
 
-    WorkerGauges(MeterRegistry registry, PipelineControl pipeline) {
+    WorkerGauges(Pipelines pipelines) {
+        for (JobPipeline job : pipelines.all()) {
+            register(job.meters(), job.pipeline());
+        }
+    }
+
+    private static void register(MeterRegistry registry, PipelineControl pipeline) {
         Gauge.builder("sluice.workers.limit", pipeline, p -> p.status().workers().limit())
                 .description("Workers that may handle records at once (the adaptive or fixed limit)").register(registry);
         Gauge.builder("sluice.workers.busy", pipeline, p -> p.status().workers().busy())

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -38,6 +39,7 @@ import org.springframework.stereotype.Component;
  * cancels a statement in progress. Thread-safe: passes run on that one thread.
  */
 @Component
+@ConditionalOnProperty(name = "sluice.payments.enabled", havingValue = "true", matchIfMissing = true)
 class JournalPruner implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JournalPruner.class);

@@ -30,6 +30,8 @@ import org.springframework.validation.annotation.Validated;
  * @param journalPruneTimeout statement timeout of each prune statement, lock waits included (default 10s:
  *     a pass blocked by a lock or a slow disk gives up, is logged and counted, and the next pass
  *     tries again)
+ * @param enabled run the payments ledger job (default true); false for a process that runs only
+ *     other jobs
  */
 @Validated
 @ConfigurationProperties("sluice.payments")
@@ -39,7 +41,8 @@ public record PaymentProperties(
         @DefaultValue("7d") Duration journalRetention,
         @DefaultValue("1m") @NotNull @DurationMin(seconds = 1) @DurationMax(days = 1) Duration journalPruneInterval,
         @DefaultValue("10000") @Min(100) @Max(1_000_000) int journalPruneChunk,
-        @DefaultValue("10s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 5) Duration journalPruneTimeout) {
+        @DefaultValue("10s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 5) Duration journalPruneTimeout,
+        @DefaultValue("true") boolean enabled) {
 
     /** Longest retention accepted: ten years. */
     static final Duration MAX_RETENTION = Duration.ofDays(3650);
@@ -57,9 +60,9 @@ public record PaymentProperties(
         }
     }
 
-    /** The given parsing bounds and the default journal retention (parser tests and benchmarks). */
+    /** The ledger enabled, with the given parsing bounds and the default journal retention (parser tests and benchmarks). */
     public PaymentProperties(DataSize maxValueSize, int maxNestingDepth) {
-        this(maxValueSize, maxNestingDepth, Duration.ofDays(7), Duration.ofMinutes(1), 10_000, Duration.ofSeconds(10));
+        this(maxValueSize, maxNestingDepth, Duration.ofDays(7), Duration.ofMinutes(1), 10_000, Duration.ofSeconds(10), true);
     }
 
     /** Whether journal rows are pruned at all ({@code journal-retention} is not 0). */

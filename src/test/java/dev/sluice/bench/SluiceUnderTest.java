@@ -3,6 +3,7 @@ package dev.sluice.bench;
 import dev.sluice.testinfra.SimulatedCall;
 import dev.sluice.SluiceApplication;
 import dev.sluice.testinfra.TestInfraProperties;
+import dev.sluice.engine.Pipelines;
 import dev.sluice.kafka.KafkaPipeline;
 import dev.sluice.payments.Payment;
 import dev.sluice.pipeline.PipelineStatus;
@@ -109,9 +110,8 @@ final class SluiceUnderTest implements AutoCloseable {
         return properties;
     }
 
-    @SuppressWarnings("unchecked")
     KafkaPipeline<Payment> pipeline() {
-        return context.getBean(KafkaPipeline.class);
+        return context.getBean(Pipelines.class).pipeline("ledger");
     }
 
     /** Where the time went, from Sluice's own meters: batches, their size and time, backpressure. */

@@ -1,5 +1,6 @@
 package dev.sluice.demo;
 
+import dev.sluice.engine.Pipelines;
 import dev.sluice.kafka.SourceProperties;
 import dev.sluice.payments.PaymentGenerator;
 import dev.sluice.payments.PaymentPublisher;
@@ -57,7 +58,7 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
     private Thread publisherThread;
     private volatile PaymentPublisher publisher;
 
-    DemoLoad(KafkaConnectionDetails kafka, PipelineControl pipeline, SourceProperties source,
+    DemoLoad(KafkaConnectionDetails kafka, Pipelines pipelines, SourceProperties source,
             @Value("${spring.kafka.consumer.group-id}") String group, @Value("${demo.rate:2000}") double rate,
             @Value("${demo.count:0}") long count, @Value("${demo.duplicates:0.05}") double duplicates,
             @Value("${demo.invalid:0.01}") double invalid, @Value("${demo.accounts:1000}") int accounts,
@@ -69,7 +70,7 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
             throw new IllegalArgumentException("demo.exit-after-drain=true needs demo.count > 0 (it was " + count + ")");
         }
         this.kafka = kafka;
-        this.pipeline = pipeline;
+        this.pipeline = pipelines.pipeline("ledger");
         this.source = source;
         this.group = group;
         this.rate = rate;

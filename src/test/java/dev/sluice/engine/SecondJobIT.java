@@ -4,78 +4,52 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.kafka.KafkaPipeline;
 import dev.sluice.kafka.PipelineTestAccess;
-import dev.sluice.pipeline.Decoded;
 import dev.sluice.pipeline.PipelineState;
-import dev.sluice.pipeline.ProcessStep;
-import dev.sluice.pipeline.RejectReason;
-import dev.sluice.pipeline.SinkOutcome;
+import dev.sluice.testinfra.ConsumerLag;
 import dev.sluice.testinfra.IntegrationTest;
-import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /**
- * A second job on the engine, written as the README's "A second job" shows: a decoder and a writer
- * whose effect is not idempotent at all (each record adds its amount to a running total and 1 to a
- * count), and no delivery code of its own. Crashed twice mid-run without a final commit and
- * restarted, it ends with every total exact: the engine's exactly-once progress covers any job.
+ * A second job on the engine, written as the README's "A second job" shows: one {@code Job} bean
+ * with a decoder and a writer whose effect is not idempotent at all (each record adds its amount to
+ * a running total and 1 to a count), and no delivery code of its own. Crashed twice mid-run
+ * without a final commit and restarted, it ends with every total exact: the engine's exactly-once
+ * progress covers any job.
  */
+@Import(SecondJobIT.Totals.class)
 class SecondJobIT extends IntegrationTest {
 
     static final int RECORDS = 20_000;
     static final int KEYS = 40;
+    static final String TABLE = TotalsJob.uniqueTable("totals");
 
-    @Autowired
-    Engine engine;
-
-    /** Keyed amounts as ASCII integers; anything else is malformed. */
-    static Decoded<Long> decode(byte[] key, byte[] value) {
-        try {
-            return Decoded.accepted(Long.parseLong(new String(value, StandardCharsets.US_ASCII)));
-        } catch (NumberFormatException e) {
-            return Decoded.rejected(RejectReason.MALFORMED, "not an integer");
+    /** The README's one bean, on a topic and group of this test context. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Totals {
+        @Bean
+        Job<Long> totals(Environment environment) {
+            return TotalsJob.job("totals", environment.getRequiredProperty("sluice.source.topic") + "-totals", TABLE)
+                    .withGroup(environment.getRequiredProperty("spring.kafka.consumer.group-id") + "-totals");
         }
     }
 
     @Test
     void aJobThatIsNotIdempotentIsAppliedExactlyOnceThroughCrashes() throws Exception {
-        String table = "totals_" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
-        try (var connection = dataSource.getConnection(); var create = connection.createStatement()) {
-            create.execute("CREATE TABLE " + table + " (key text PRIMARY KEY, total bigint NOT NULL, records bigint NOT NULL)");
-            if (!connection.getAutoCommit()) {
-                connection.commit(); // the pool hands out connections with auto-commit off
-            }
-        }
-        Job<Long> totals = new Job<>("totals", SecondJobIT::decode, ProcessStep.identity(), (connection, batch) -> {
-            try (PreparedStatement add = connection.prepareStatement("INSERT INTO " + table + " VALUES (?, ?, 1)"
-                    + " ON CONFLICT (key) DO UPDATE SET total = " + table + ".total + excluded.total, records = " + table + ".records + 1")) {
-                for (var item : batch) {
-                    add.setString(1, new String(item.record().key(), StandardCharsets.UTF_8));
-                    add.setLong(2, item.value());
-                    add.addBatch();
-                }
-                add.executeBatch();
-            }
-            return batch.stream().map(item -> SinkOutcome.WRITTEN).toList();
-        });
-        KafkaPipeline<Long> pipeline = engine.pipeline(totals, engine.sink(totals));
-
-        traffic.createTopics(4, topicName(), deadLetterTopic());
-        SplittableRandom random = new SplittableRandom(5);
+        TotalsJob.createTable(dataSource, TABLE);
+        JobPipeline totals = pipelines.find("totals").orElseThrow();
+        KafkaPipeline<Long> pipeline = pipelines.pipeline("totals");
+        String topic = totals.job().topic();
+        traffic.createTopics(4, topic, totals.job().deadLetterTopic());
         Map<String, long[]> expected = new HashMap<>();
-        for (int i = 0; i < RECORDS; i++) {
-            String key = "key-" + random.nextInt(KEYS);
-            long amount = 1 + random.nextInt(1_000);
-            traffic.send(topicName(), key, Long.toString(amount).getBytes(StandardCharsets.US_ASCII));
-            expected.merge(key, new long[] {amount, 1}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
-        }
-        traffic.flush();
+        TotalsJob.send(traffic, topic, 5, RECORDS, KEYS, expected);
 
         try {
             for (long appliedAtCrash : List.of(4_000L, 10_000L)) {
@@ -85,19 +59,16 @@ class SecondJobIT extends IntegrationTest {
                 assertThat(pipeline.awaitStopped(Duration.ofSeconds(10))).isTrue();
             }
             pipeline.resume();
-            awaitNoLag(Duration.ofMinutes(2));
+            await(Duration.ofMinutes(2)).until(() -> ConsumerLag.of(bootstrapServers(), totals.job().group(), topic) == 0);
         } finally {
             pipeline.abort();
             pipeline.awaitStopped(Duration.ofSeconds(10));
         }
 
-        Map<String, long[]> actual = new HashMap<>();
-        jdbc.query("SELECT key, total, records FROM " + table, rs -> {
-            actual.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
-        });
+        Map<String, long[]> actual = TotalsJob.stored(jdbc, TABLE);
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         expected.forEach((key, sums) -> assertThat(actual.get(key)).as("total and records of %s", key).containsExactly(sums));
-        assertThat(pipeline.metrics().registry().get("sluice.records.skipped").counter().count())
+        assertThat(totals.meters().get("sluice.records.skipped").tag("job", "totals").counter().count())
                 .as("records the claims found durable after the crashes, skipped").isPositive();
     }
 }

@@ -70,7 +70,8 @@ class LateClaimIT extends IntegrationTest {
 
     /** The partition's entry in {@code GET /actuator/pipeline}. */
     private JsonNode ownership(String partition) throws Exception {
-        return JsonMapper.shared().readTree(getBody("/actuator/pipeline")).path("pipeline").path("partitions").path(partition);
+        return JsonMapper.shared().readTree(getBody("/actuator/pipeline")).path("jobs").path("ledger").path("pipeline")
+                .path("partitions").path(partition);
     }
 
     /** Raises the owner epoch of {@code partition} as a claim landing late would; returns the new epoch. */

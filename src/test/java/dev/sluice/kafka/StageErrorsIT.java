@@ -2,6 +2,7 @@ package dev.sluice.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.engine.SinkDecorator;
 import dev.sluice.payments.Payment;
 import dev.sluice.payments.PaymentGenerator;
 import dev.sluice.pipeline.BatchSink;
@@ -10,7 +11,6 @@ import dev.sluice.pipeline.ProcessStep;
 import dev.sluice.pipeline.RejectReason;
 import dev.sluice.pipeline.SinkOutcome;
 import dev.sluice.pipeline.TransientSinkException;
-import dev.sluice.postgres.TransactionalBatchSink;
 import dev.sluice.testinfra.DeadLetterReader;
 import dev.sluice.testinfra.DeadLetterReader.DeadLetter;
 import dev.sluice.testinfra.ExpectedLedger;
@@ -29,7 +29,6 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -69,9 +68,8 @@ class StageErrorsIT extends IntegrationTest {
         }
 
         @Bean
-        @Primary
-        BatchSink<Payment> flakySink(TransactionalBatchSink<Payment> ledgerSink) {
-            return new BatchSink<>() {
+        SinkDecorator<Payment> flakySink() {
+            return new SinkDecorator<>("ledger", ledgerSink -> new BatchSink<>() {
                 @Override
                 public List<SinkOutcome> write(List<SinkItem<Payment>> batch) throws TransientSinkException, InterruptedException {
                     if (SINK_ERRORS_LEFT.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -84,7 +82,7 @@ class StageErrorsIT extends IntegrationTest {
                 public void cancelAll() {
                     ledgerSink.cancelAll();
                 }
-            };
+            });
         }
     }
 

@@ -15,21 +15,21 @@ import java.util.concurrent.TimeUnit;
  * The real {@code curl} binary, so requests go out exactly as an operator's do (no Content-Type on
  * a bare {@code -X POST}). Each call ends within its own {@code --max-time}.
  */
-final class Curl {
+public final class Curl {
 
     private Curl() {
     }
 
     /** What a command printed and how it exited. */
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
 
         /** The status code written by {@code -w "\n%{http_code}"}, the last line of the output. */
-        int status() {
+        public int status() {
             String[] lines = output.strip().split("\n");
             return Integer.parseInt(lines[lines.length - 1].strip());
         }
 
-        String body() {
+        public String body() {
             String stripped = output.strip();
             int last = stripped.lastIndexOf('\n');
             return last < 0 ? "" : stripped.substring(0, last);
@@ -60,7 +60,7 @@ final class Curl {
         return lines;
     }
 
-    static Result call(String... args) throws IOException, InterruptedException {
+    public static Result call(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "-w", "\n%{http_code}"));
         command.addAll(List.of(args));
         return run(command, Map.of());

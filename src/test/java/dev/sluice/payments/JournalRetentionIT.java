@@ -100,7 +100,7 @@ class JournalRetentionIT extends IntegrationTest {
     void aScheduledPrunerPrunesByItselfAndItsStopCancelsABlockedStatement() throws SQLException {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         JournalPruner scheduled = new JournalPruner(dataSource, new PaymentProperties(DataSize.ofKilobytes(16), 16,
-                Duration.ofHours(1), Duration.ofSeconds(1), 100, Duration.ofSeconds(30)), meters);
+                Duration.ofHours(1), Duration.ofSeconds(1), 100, Duration.ofSeconds(30), true), meters);
         insert(250, "2 hours");
         insert(5, "1 minute");
         scheduled.start();

@@ -2,10 +2,10 @@ package dev.sluice.payments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.engine.SinkDecorator;
 import dev.sluice.pipeline.BatchSink;
 import dev.sluice.pipeline.SinkOutcome;
 import dev.sluice.pipeline.TransientSinkException;
-import dev.sluice.postgres.TransactionalBatchSink;
 import dev.sluice.testinfra.DeadLetterReader;
 import dev.sluice.testinfra.DeadLetterReader.DeadLetter;
 import dev.sluice.testinfra.IntegrationTest;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -38,9 +37,8 @@ class PerKeyDurabilityOrderIT {
     @TestConfiguration(proxyBeanMethods = false)
     static class UnevenSink {
         @Bean
-        @Primary
-        BatchSink<Payment> unevenSink(TransactionalBatchSink<Payment> ledgerSink) {
-            return new BatchSink<>() {
+        SinkDecorator<Payment> unevenSink() {
+            return new SinkDecorator<>("ledger", ledgerSink -> new BatchSink<>() {
                 @Override
                 public List<SinkOutcome> write(List<SinkItem<Payment>> batch) throws TransientSinkException, InterruptedException {
                     long first = batch.getFirst().record().ref().offset();
@@ -54,7 +52,7 @@ class PerKeyDurabilityOrderIT {
                 public void cancelAll() {
                     ledgerSink.cancelAll();
                 }
-            };
+            });
         }
     }
 

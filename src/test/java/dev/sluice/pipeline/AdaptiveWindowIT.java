@@ -123,9 +123,12 @@ class AdaptiveWindowIT extends IntegrationTest {
 
             String scrape = getBody("/actuator/prometheus");
             // every series carries the application tag (issue 15)
-            assertThat(scrape).contains("sluice_window_records{application=\"sluice\"}", "sluice_window_arrival_rate{application=\"sluice\"}",
-                    "sluice_window_time_in_system_seconds{application=\"sluice\"}", "sluice_window_needed{application=\"sluice\"}",
-                    "sluice_window_reason{application=\"sluice\",reason=\"steady\"}", "sluice_commit_latency_seconds_bucket{application=\"sluice\"");
+            assertThat(scrape).contains("sluice_window_records{application=\"sluice\",job=\"ledger\"}",
+                    "sluice_window_arrival_rate{application=\"sluice\",job=\"ledger\"}",
+                    "sluice_window_time_in_system_seconds{application=\"sluice\",job=\"ledger\"}",
+                    "sluice_window_needed{application=\"sluice\",job=\"ledger\"}",
+                    "sluice_window_reason{application=\"sluice\",job=\"ledger\",reason=\"steady\"}",
+                    "sluice_commit_latency_seconds_bucket{application=\"sluice\",job=\"ledger\"");
             assertThat(getBody("/actuator/pipeline")).contains("\"window\":{\"mode\":\"adaptive\"", "\"sizing\"");
         } finally {
             producing.set(false);

@@ -94,8 +94,9 @@ class AdaptiveWorkersIT extends IntegrationTest {
         assertThat(maxLimit.get()).isLessThanOrEqualTo(BOUND);
         assertThat(maxBusy.get()).isLessThanOrEqualTo(maxLimit.get());
         assertThat(status).contains("\"workers\":{\"mode\":\"adaptive\"", "\"min\":16,\"max\":4000");
-        assertThat(scrape).contains("sluice_workers_limit{application=\"sluice\"}", "sluice_workers_busy{application=\"sluice\"}",
-                "sluice_workers_latency_seconds{application=\"sluice\"}");
+        assertThat(scrape).contains("sluice_workers_limit{application=\"sluice\",job=\"ledger\"}",
+                "sluice_workers_busy{application=\"sluice\",job=\"ledger\"}",
+                "sluice_workers_latency_seconds{application=\"sluice\",job=\"ledger\"}");
         assertInvariant(jdbc, prefix, expected);
     }
 }

@@ -1,7 +1,9 @@
 package dev.sluice.testinfra;
 
+import dev.sluice.engine.Pipelines;
 import dev.sluice.kafka.KafkaPipeline;
 import dev.sluice.payments.Payment;
+import dev.sluice.pipeline.PipelineControl;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Properties;
@@ -46,6 +48,8 @@ public abstract class IntegrationTest {
     private static final AtomicInteger CONTEXTS = new AtomicInteger();
 
     @Autowired
+    protected Pipelines pipelines;
+    /** The ledger job's pipeline; null in a context with {@code sluice.payments.enabled=false}. */
     protected KafkaPipeline<Payment> pipeline;
     @Autowired
     protected KafkaConnectionDetails kafka;
@@ -67,14 +71,17 @@ public abstract class IntegrationTest {
 
     @BeforeEach
     void connect() {
+        pipeline = pipelines.find("ledger").isPresent() ? pipelines.pipeline("ledger") : null;
         jdbc = new JdbcTemplate(dataSource);
         traffic = new Traffic(bootstrapServers());
     }
 
     @AfterEach
     void stopPipeline() throws InterruptedException {
-        pipeline.abort();
-        pipeline.awaitStopped(Duration.ofSeconds(10));
+        for (PipelineControl job : pipelines.controls()) {
+            job.abort();
+            job.awaitStopped(Duration.ofSeconds(10));
+        }
         traffic.close();
     }
 
