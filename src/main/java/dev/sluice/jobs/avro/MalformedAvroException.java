@@ -5,7 +5,7 @@ package dev.sluice.jobs.avro;
  * short, a schema id the registry does not know, or bytes that do not decode with the writer
  * schema. Its message is the reason the record is dead-lettered with; retrying would not help.
  */
-public final class MalformedAvroException extends RuntimeException {
+public final class MalformedAvroException extends IllegalArgumentException {
 
     public MalformedAvroException(String message) {
         super(message);
