@@ -314,13 +314,13 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 metrics, this::failed, progress, backoff, settings.reclaimBackoff());
         gate = newGate;
         dispatcher = newDispatcher;
+        String workers = step.blocks() ? settings.flow().workers().name().toLowerCase(Locale.ROOT) + " workers from "
+                + workerLimit.current() + " (at most " + workerLimit.max() + ")" : "no workers (the step does not block)";
         log.info("run {} starting on topic {} ({}): max in flight {} records / {} bytes, {} window from {} records,"
                         + " {}, batches of {} on {} sink threads",
                 number, settings.source().topic(), progress == null ? "at-least-once" : "exactly-once", maxInFlight,
                 settings.flow().maxInFlightBytes(), settings.flow().window().name().toLowerCase(Locale.ROOT),
-                window.current().window(), step.blocks() ? settings.flow().workers().name().toLowerCase(Locale.ROOT) + " workers from "
-                        + workerLimit.current() + " (at most " + workerLimit.max() + ")" : "no workers (the step does not block)",
-                settings.batch().maxSize(), settings.batch().sinkThreads());
+                window.current().window(), workers, settings.batch().maxSize(), settings.batch().sinkThreads());
         return new PollLoop(consumer, parts, newGate, lifecycle, () -> stopRequest, this::stopped);
     }
 

@@ -81,7 +81,7 @@ public final class RecordWorker<T> implements KeyedDispatcher.Handler {
             } catch (TransientProcessingException e) {
                 if (!mayWait) {
                     deadLetter(record, Rejection.byError(RejectReason.INVALID, Rejection.Stage.PROCESS,
-                            "non-blocking process step failed transiently (a step that needs retries must block): " + e, e, attempt));
+                            "non-blocking step failed transiently (no retry without blocking): " + e, e, attempt));
                     return null;
                 }
                 metrics.retried("process", "transient");
