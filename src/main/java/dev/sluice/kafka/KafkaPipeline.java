@@ -4,6 +4,7 @@ import dev.sluice.pipeline.AdaptiveWindow;
 import dev.sluice.pipeline.Backoff;
 import dev.sluice.pipeline.BatchSink;
 import dev.sluice.pipeline.Completions;
+import dev.sluice.pipeline.DirectIntake;
 import dev.sluice.pipeline.Failures;
 import dev.sluice.pipeline.FlowMetrics;
 import dev.sluice.pipeline.KeyedDispatcher;
@@ -15,6 +16,7 @@ import dev.sluice.pipeline.PrefetchGate;
 import dev.sluice.pipeline.ProcessStep;
 import dev.sluice.pipeline.ProgressStore;
 import dev.sluice.pipeline.RecordDecoder;
+import dev.sluice.pipeline.RecordIntake;
 import dev.sluice.pipeline.RecordWorker;
 import dev.sluice.pipeline.ShutdownProperties.StopMode;
 import dev.sluice.pipeline.SinkStage;
@@ -83,8 +85,8 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     private volatile StopRequest stopRequest = StopRequest.NONE;
     private final List<Failures.Listener> failureListeners = new CopyOnWriteArrayList<>();
     private volatile PrefetchGate gate;
-    /** The current run's dispatcher, for the status; null before the first run. */
-    private volatile KeyedDispatcher dispatcher;
+    /** The current run's dispatcher (worker lanes, or the direct path), for the status; null before the first run. */
+    private volatile RecordIntake dispatcher;
     /** The worker limit, kept across runs: a resumed run starts where the last one left it. Thread-safe. */
     private final WorkerLimit workerLimit;
     private volatile StopReport lastStop;
@@ -254,7 +256,7 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     public PipelineStatus status() {
         PollLoop current = run;
         PrefetchGate currentGate = gate;
-        KeyedDispatcher currentDispatcher = dispatcher;
+        RecordIntake currentDispatcher = dispatcher;
         PipelineState state = lifecycle.state();
         return new PipelineStatus(state,
                 current == null ? 0 : current.inFlight(), settings.flow().maxInFlight(),
@@ -308,18 +310,22 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
                 observations, backoff, metrics);
         SinkStage<T> sinkStage = new SinkStage<>(settings.batch(), maxInFlight, sink, deadLetters, completions, backoff, metrics,
                 this::failed);
-        KeyedDispatcher newDispatcher = new KeyedDispatcher(workerLimit,
-                new RecordWorker<>(decoder, step, sinkStage, deadLetters, completions, backoff, metrics), this::failed);
+        RecordWorker<T> stages = new RecordWorker<>(decoder, step, sinkStage, deadLetters, completions, backoff, metrics);
+        // a step that never waits runs on the poll thread: no worker thread per record
+        RecordIntake newDispatcher = step.blocks()
+                ? new KeyedDispatcher(workerLimit, stages, this::failed, metrics::workerStarted)
+                : new DirectIntake<>(stages, sinkStage, () -> lifecycle.state() == PipelineState.ABORTING);
         RunParts parts = new RunParts(settings.source(), settings.shutdown(), completions, newDispatcher, sinkStage, deadLetters,
                 metrics, this::failed, progress, backoff, settings.reclaimBackoff());
         gate = newGate;
         dispatcher = newDispatcher;
+        String workers = step.blocks() ? settings.flow().workers().name().toLowerCase(Locale.ROOT) + " workers from "
+                + workerLimit.current() + " (at most " + workerLimit.max() + ")" : "no workers (the step does not block)";
         log.info("run {} starting on topic {} ({}): max in flight {} records / {} bytes, {} window from {} records,"
-                        + " {} workers from {} (at most {}), batches of {} on {} sink threads",
+                        + " {}, batches of {} on {} sink threads",
                 number, settings.source().topic(), progress == null ? "at-least-once" : "exactly-once", maxInFlight,
                 settings.flow().maxInFlightBytes(), settings.flow().window().name().toLowerCase(Locale.ROOT),
-                window.current().window(), settings.flow().workers().name().toLowerCase(Locale.ROOT), workerLimit.current(),
-                workerLimit.max(), settings.batch().maxSize(), settings.batch().sinkThreads());
+                window.current().window(), workers, settings.batch().maxSize(), settings.batch().sinkThreads());
         return new PollLoop(consumer, parts, newGate, lifecycle, () -> stopRequest, this::stopped);
     }
 

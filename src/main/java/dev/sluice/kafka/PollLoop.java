@@ -230,6 +230,7 @@ final class PollLoop {
                         DeadLetterHeaders.inbound(record.headers())));
             }
         }
+        parts.dispatcher().endOfPoll();
         // past transaction markers and aborted records too, so a transactional topic's lag reaches 0
         for (Map.Entry<TopicPartition, OffsetAndMetadata> next : records.nextOffsets().entrySet()) {
             if (!cutPartitions.contains(next.getKey())) {

@@ -31,6 +31,7 @@ public final class FlowMetrics {
     private final LongAdder duplicateTotal = new LongAdder();
     private final LongAdder deadLetteredTotal = new LongAdder();
     private final LongAdder retriesTotal = new LongAdder();
+    private final LongAdder workersStarted = new LongAdder();
 
     public FlowMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -57,6 +58,18 @@ public final class FlowMetrics {
                 .register(registry);
         FunctionCounter.builder("sluice.retry.attempts", retriesTotal, LongAdder::sum)
                 .description("Transient failures retried, all stages (by stage and cause: sluice.retries)").register(registry);
+        FunctionCounter.builder("sluice.workers.started", workersStarted, LongAdder::sum)
+                .description("Worker virtual threads started (none for a job whose step does not block: the direct path)")
+                .register(registry);
+    }
+
+    /** A worker thread started. */
+    public void workerStarted() {
+        workersStarted.increment();
+    }
+
+    public long workersStartedTotal() {
+        return workersStarted.sum();
     }
 
     public void written(int count) {

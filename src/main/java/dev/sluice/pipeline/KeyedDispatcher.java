@@ -30,7 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe: {@link #submit} is called by the poll thread, workers drain lanes; the lane map,
  * the ready queue, the worker set and the idle count are guarded by {@code lock}.
  */
-public final class KeyedDispatcher {
+public final class KeyedDispatcher implements RecordIntake {
 
     /** Handles one record; must not throw (failures are the handler's to route). */
     @FunctionalInterface
@@ -50,6 +50,8 @@ public final class KeyedDispatcher {
     /** Run by a worker right after it retired for lack of work (tests place a submit exactly there). */
     volatile Runnable afterRetire = () -> { };
     private final WorkerLimit limit;
+    /** Told of every worker thread started (the {@code sluice.workers.started} count). */
+    private final Runnable workerStarted;
     /** True for an adaptive limit: only then is each record's time taken, and can the limit grow under a running worker. */
     private final boolean adaptive;
     private final ThreadFactory threads = Thread.ofVirtual().name("sluice-work-", 0).factory();
@@ -74,8 +76,14 @@ public final class KeyedDispatcher {
     private boolean cancelled;
 
     public KeyedDispatcher(WorkerLimit limit, Handler handler, Failures.Listener failures) {
+        this(limit, handler, failures, () -> { });
+    }
+
+    /** @param workerStarted told of every worker thread started (on the submitting or a worker thread) */
+    public KeyedDispatcher(WorkerLimit limit, Handler handler, Failures.Listener failures, Runnable workerStarted) {
         this.handler = handler;
         this.limit = limit;
+        this.workerStarted = workerStarted;
         this.adaptive = limit.adaptive();
         this.failures = failures;
     }
@@ -86,6 +94,7 @@ public final class KeyedDispatcher {
     }
 
     /** Queues {@code record} behind earlier records of its key; never blocks. Dropped once cancelled. */
+    @Override
     public void submit(InboundRecord record) {
         Object key = record.orderKey();
         lock.lock();
@@ -126,6 +135,7 @@ public final class KeyedDispatcher {
             running.add(thread);
             pendingStarts++;
             thread.start();
+            workerStarted.run();
         }
     }
 
@@ -225,6 +235,7 @@ public final class KeyedDispatcher {
     }
 
     /** Interrupts every worker and drops queued records (abort); they stay incomplete. */
+    @Override
     public void cancel() {
         lock.lock();
         try {
@@ -239,6 +250,7 @@ public final class KeyedDispatcher {
     }
 
     /** Waits up to {@code timeout} for every worker thread to end; true if they did. */
+    @Override
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long remaining = timeout.toNanos();
         lock.lock();
@@ -256,6 +268,7 @@ public final class KeyedDispatcher {
     }
 
     /** Records being handled right now. */
+    @Override
     public int busy() {
         return busy.get();
     }

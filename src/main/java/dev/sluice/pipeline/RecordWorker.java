@@ -7,7 +7,8 @@ import dev.sluice.pipeline.BatchSink.SinkItem;
  * rejected record goes to the dead letters and completes when the broker acknowledged it. A
  * decoder or process step that throws (an {@link Error} included) rejects the record; only a fatal
  * error ({@link Failures#isFatal}) propagates, and fails the pipeline.
- * Stateless apart from its collaborators; runs on the dispatcher's virtual threads.
+ * Stateless apart from its collaborators; runs on the dispatcher's virtual threads, or, through
+ * {@link DirectIntake}, the decode and a non-blocking step on the poll thread.
  */
 public final class RecordWorker<T> implements KeyedDispatcher.Handler {
 
@@ -39,6 +40,19 @@ public final class RecordWorker<T> implements KeyedDispatcher.Handler {
     }
 
     private void handleInContext(InboundRecord record) throws InterruptedException {
+        T value = prepare(record, true);
+        if (value != null) {
+            sinkStage.put(new SinkItem<>(record, value));
+        }
+    }
+
+    /**
+     * Decodes, validates and processes {@code record} on the calling thread: the value for the sink,
+     * or null when the record was dead-lettered. With {@code mayWait} false (the poll thread, a
+     * non-blocking step) nothing here waits: a transient failure of the step is not retried but
+     * dead-letters the record like any other.
+     */
+    T prepare(InboundRecord record, boolean mayWait) throws InterruptedException {
         Decoded<T> decoded;
         try {
             decoded = decoder.decode(record.key(), record.value());
@@ -47,26 +61,29 @@ public final class RecordWorker<T> implements KeyedDispatcher.Handler {
                 throw e;
             }
             deadLetter(record, Rejection.byError(RejectReason.MALFORMED, Rejection.Stage.DECODE, "decoder failed: " + e, e, 1));
-            return;
+            return null;
         }
-        switch (decoded) {
-            case Decoded.Rejected<T>(RejectReason reason, String detail) -> deadLetter(record, Rejection.byRule(reason,
-                    reason == RejectReason.MALFORMED ? Rejection.Stage.DECODE : Rejection.Stage.VALIDATE, detail));
-            case Decoded.Accepted<T>(T value) -> {
-                T processed = process(record, value);
-                if (processed != null) {
-                    sinkStage.put(new SinkItem<>(record, processed));
-                }
+        return switch (decoded) {
+            case Decoded.Rejected<T>(RejectReason reason, String detail) -> {
+                deadLetter(record, Rejection.byRule(reason,
+                        reason == RejectReason.MALFORMED ? Rejection.Stage.DECODE : Rejection.Stage.VALIDATE, detail));
+                yield null;
             }
-        }
+            case Decoded.Accepted<T>(T value) -> process(record, value, mayWait);
+        };
     }
 
-    /** Runs the process step, retrying transient failures; null when the record was dead-lettered. */
-    private T process(InboundRecord record, T value) throws InterruptedException {
+    /** Runs the process step, retrying transient failures when it may wait; null when the record was dead-lettered. */
+    private T process(InboundRecord record, T value, boolean mayWait) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return step.apply(value);
             } catch (TransientProcessingException e) {
+                if (!mayWait) {
+                    deadLetter(record, Rejection.byError(RejectReason.INVALID, Rejection.Stage.PROCESS,
+                            "non-blocking step failed transiently (no retry without blocking): " + e, e, attempt));
+                    return null;
+                }
                 metrics.retried("process", "transient");
                 backoff.pause(attempt);
             } catch (RuntimeException | Error e) {

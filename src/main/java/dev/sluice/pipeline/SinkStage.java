@@ -5,9 +5,8 @@ import dev.sluice.pipeline.BatchSink.SinkItem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,10 +16,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per-key order to durability: a record goes to the shard of its {@link InboundRecord#orderKey()
  * order key}, and a shard writes its batches one after the other, retrying a failed batch before it
- * takes the next. The dispatcher hands a key's records over in offset order, so they become durable
- * in offset order whatever the number of shards, through batching, retries and bisection (the
- * writer applies a batch's records in batch order). Records of different keys on different shards
- * commit in any order; their effects are independent (DESIGN.md "Per-key order to durability").
+ * takes the next. The dispatcher (on the direct path the poll thread, {@link DirectIntake}) hands
+ * a key's records over in offset order, so they become durable in offset order whatever the number
+ * of shards, through batching, retries and bisection (the writer applies a batch's records in
+ * batch order). Records of different keys on different shards commit in any order; their effects
+ * are independent (DESIGN.md "Per-key order to durability").
  *
  * <p>A batch belongs to the shard thread that took it from the queue; once handed to the sink it is
  * never touched by anyone else. Transient failures retry the whole batch with backoff, forever or
@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * unexpected exception or error from the sink is retried the same way (a bug stalls visibly, it
  * never ends a shard thread silently); a fatal error ({@link Failures#isFatal}), or any failure in
  * the shard's own bookkeeping after a write, fails the pipeline.
- * Each queue is bounded by the in-flight bound: a worker blocks in {@link #put} only when the sink
- * is that far behind, and the source has paused long before.
+ * Each queue is bounded by the in-flight bound: a worker blocks in {@link #put} (the poll thread in
+ * {@link #putAll}) only when the sink is that far behind, and the source has paused long before.
  */
 public final class SinkStage<T> {
 
@@ -37,7 +37,7 @@ public final class SinkStage<T> {
     private static final long IDLE_POLL_MILLIS = 50;
 
     /** One shard: its queue (written by workers, drained by its thread) and its thread. */
-    private record Shard<T>(BlockingQueue<SinkItem<T>> queue, Thread thread) {
+    private record Shard<T>(ShardQueue<SinkItem<T>> queue, Thread thread) {
     }
 
     private final List<Shard<T>> shards = new ArrayList<>();
@@ -63,7 +63,7 @@ public final class SinkStage<T> {
         this.maxSize = batch.maxSize();
         this.maxWaitNanos = batch.maxWait().toNanos();
         for (int i = 0; i < batch.sinkThreads(); i++) {
-            BlockingQueue<SinkItem<T>> queue = new LinkedBlockingQueue<>(maxInFlight);
+            ShardQueue<SinkItem<T>> queue = new ShardQueue<>(maxInFlight);
             shards.add(new Shard<>(queue, Thread.ofVirtual().name("sluice-sink-" + i).unstarted(() -> loop(queue))));
         }
     }
@@ -80,6 +80,34 @@ public final class SinkStage<T> {
         shards.get(shardOf(item.record(), shards.size())).queue().put(item);
     }
 
+    /**
+     * Hands a poll's processed records to their keys' shards, each shard's in the order given, in one
+     * hand-off per shard. While a shard's queue holds the whole in-flight bound it waits, asking
+     * {@code giveUp} (an abort) every 50 ms; false when it gave up (records not handed over stay
+     * incomplete). The poll thread calls this on the direct path; it never waits while the in-flight
+     * bound holds.
+     */
+    public boolean putAll(List<SinkItem<T>> items, BooleanSupplier giveUp) throws InterruptedException {
+        int count = shards.size();
+        if (count == 1) {
+            return items.isEmpty() || shards.getFirst().queue().putAll(items, giveUp);
+        }
+        List<List<SinkItem<T>>> byShard = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byShard.add(new ArrayList<>(items.size() / count + 16));
+        }
+        for (SinkItem<T> item : items) {
+            byShard.get(shardOf(item.record(), count)).add(item);
+        }
+        for (int i = 0; i < count; i++) {
+            List<SinkItem<T>> shardItems = byShard.get(i);
+            if (!shardItems.isEmpty() && !shards.get(i).queue().putAll(shardItems, giveUp)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The shard of {@code record}'s order key: the same for every record of the key. */
     static int shardOf(InboundRecord record, int shardCount) {
         int hash = record.orderKey().hashCode();
@@ -94,7 +122,7 @@ public final class SinkStage<T> {
         return queued;
     }
 
-    private void loop(BlockingQueue<SinkItem<T>> queue) {
+    private void loop(ShardQueue<SinkItem<T>> queue) {
         try {
             while (!closed) {
                 SinkItem<T> first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -114,7 +142,7 @@ public final class SinkStage<T> {
         }
     }
 
-    private List<SinkItem<T>> collect(BlockingQueue<SinkItem<T>> queue, SinkItem<T> first) throws InterruptedException {
+    private List<SinkItem<T>> collect(ShardQueue<SinkItem<T>> queue, SinkItem<T> first) throws InterruptedException {
         List<SinkItem<T>> batch = new ArrayList<>(Math.min(maxSize, 1024));
         batch.add(first);
         long deadline = System.nanoTime() + maxWaitNanos;

@@ -131,13 +131,36 @@ final class BenchmarkRunner {
 
     // ---- S1 ----
 
+    /**
+     * Extra S1 rows from {@code -Dbench.s1.extra}, for a question the standard rows do not ask (the
+     * window at the knee: fixed windows of several sizes): {@code name:key=value,key=value;name2:...}.
+     */
+    static List<Map.Entry<String, Map<String, String>>> extraS1Rows(String spec) {
+        List<Map.Entry<String, Map<String, String>>> rows = new ArrayList<>();
+        if (spec == null || spec.isBlank()) {
+            return rows;
+        }
+        for (String row : spec.split(";")) {
+            int colon = row.indexOf(':');
+            Map<String, String> settings = new LinkedHashMap<>();
+            for (String pair : row.substring(colon + 1).split(",")) {
+                int equals = pair.indexOf('=');
+                settings.put(pair.substring(0, equals).trim(), pair.substring(equals + 1).trim());
+            }
+            rows.add(Map.entry(row.substring(0, colon).trim(), settings));
+        }
+        return rows;
+    }
+
     private void throughput() throws Exception {
         Dataset data = produce("s1", PaymentGenerator.Spec.of(prefix("s1"), sizes.s1Accounts()), sizes.s1Records(), true);
         // Sluice first, the baselines after: the first contender after the warm-up used to be the
         // slowest whatever it was, so it is the product, not a baseline, that may pay for it
         Map<String, Measured> sluiceRows = new LinkedHashMap<>();
-        for (var config : List.of(Map.entry("defaults", DEFAULTS), Map.entry("at-least-once", AT_LEAST_ONCE),
-                Map.entry("tuned", TUNED))) {
+        List<Map.Entry<String, Map<String, String>>> configs = new ArrayList<>(List.of(Map.entry("defaults", DEFAULTS),
+                Map.entry("at-least-once", AT_LEAST_ONCE), Map.entry("tuned", TUNED)));
+        configs.addAll(extraS1Rows(System.getProperty("bench.s1.extra")));
+        for (var config : configs) {
             sluiceRows.put(config.getKey(), sluice(data, config.getValue(), Duration.ZERO));
         }
         double naive = naive("S1", data, Duration.ZERO);
@@ -145,8 +168,7 @@ final class BenchmarkRunner {
         double sinkTuned = sinkOnly("S1", data, 2000, 4, "batch 2000 × 4 sink threads (the shipped default)");
         // every Sluice row writes batches of 2000 (the shipped default), so all face that ceiling
         double ceiling = Math.max(sinkDefault, sinkTuned);
-        for (var config : List.of(Map.entry("defaults", DEFAULTS), Map.entry("at-least-once", AT_LEAST_ONCE),
-                Map.entry("tuned", TUNED))) {
+        for (var config : configs) {
             Measured sluice = sluiceRows.get(config.getKey());
             s1Rates.put(config.getKey(), sluice.rate());
             s1Cpu.put(config.getKey(), sluice.cpu());

@@ -146,7 +146,11 @@ final class SluiceUnderTest implements AutoCloseable {
         context.close();
     }
 
-    /** Notes the first record it sees; blocks {@code delay} per record (a stand-in for an enrichment call). */
+    /**
+     * Notes the first record it sees; blocks {@code delay} per record (a stand-in for an enrichment
+     * call). Without a delay it does not block, as the shipped identity step, so S1 measures the
+     * path a job without a step takes.
+     */
     static final class TimedStep implements ProcessStep<Payment> {
         final AtomicLong first = new AtomicLong();
         private final Duration delay;
@@ -162,6 +166,11 @@ final class SluiceUnderTest implements AutoCloseable {
             }
             SimulatedCall.take(delay);
             return payment;
+        }
+
+        @Override
+        public boolean blocks() {
+            return !delay.isZero();
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.engine.SinkDecorator;
 import dev.sluice.pipeline.BatchSink;
+import dev.sluice.pipeline.ProcessStep;
 import dev.sluice.pipeline.SinkOutcome;
 import dev.sluice.pipeline.TransientSinkException;
 import dev.sluice.testinfra.DeadLetterReader;
@@ -26,7 +27,9 @@ import org.springframework.test.context.TestPropertySource;
  * Per-key order to durability: a payment and a conflicting reuse of its paymentId, same key, back
  * to back, must always end with the original stored and the reuse dead-lettered as a conflict,
  * however many sink threads write and whichever batches are slow. (Before the sink was sharded by
- * key, the later batch could commit first on another thread and the original lost.)
+ * key, the later batch could commit first on another thread and the original lost.) The shipped
+ * ledger has no process step, so it takes the direct path (no worker threads); the same race with a
+ * blocking step goes through the worker lanes.
  */
 class PerKeyDurabilityOrderIT {
 
@@ -56,8 +59,25 @@ class PerKeyDurabilityOrderIT {
         }
     }
 
+    /**
+     * A process step that changes nothing but declares that it blocks: the records go through the
+     * worker lanes. Imported by the one race that wants it (not a configuration class, so it is
+     * never picked up by the others).
+     */
+    static class BlockingStep {
+        @Bean
+        ProcessStep<Payment> blockingIdentity() {
+            return payment -> payment;
+        }
+    }
+
     @Import(UnevenSink.class)
     abstract static class Race extends IntegrationTest {
+
+        /** True when the records go through worker threads (a blocking step), false on the direct path. */
+        boolean throughWorkers() {
+            return false;
+        }
 
         @Test
         void theFirstOfTwoConflictingPaymentsOfOneKeyAlwaysWins() {
@@ -92,6 +112,12 @@ class PerKeyDurabilityOrderIT {
             Long balances = jdbc.queryForObject("SELECT sum(balance_cents)::bigint FROM account_balances WHERE account LIKE ?",
                     Long.class, prefix + "%");
             assertThat(balances).isEqualTo((long) PAIRS * 100 + (long) PAIRS * (PAIRS - 1) / 2);
+            long workersStarted = pipeline.metrics().workersStartedTotal();
+            if (throughWorkers()) {
+                assertThat(workersStarted).as("a blocking step runs on worker threads").isPositive();
+            } else {
+                assertThat(workersStarted).as("the direct path starts no worker thread").isZero();
+            }
         }
 
         private static byte[] json(String id, String account, long amount) {
@@ -108,6 +134,16 @@ class PerKeyDurabilityOrderIT {
     @Nested
     @TestPropertySource(properties = {"sluice.batch.sink-threads=4", "sluice.batch.max-size=7", "sluice.batch.max-wait=2ms"})
     class FourSinkThreads extends Race {
+    }
+
+    @Nested
+    @Import(BlockingStep.class)
+    @TestPropertySource(properties = {"sluice.batch.sink-threads=4", "sluice.batch.max-size=7", "sluice.batch.max-wait=2ms"})
+    class FourSinkThreadsThroughWorkers extends Race {
+        @Override
+        boolean throughWorkers() {
+            return true;
+        }
     }
 
     @Nested

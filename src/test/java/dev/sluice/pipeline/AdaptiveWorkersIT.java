@@ -93,8 +93,11 @@ class AdaptiveWorkersIT extends IntegrationTest {
                 .isGreaterThan(8 * FLOOR).isLessThanOrEqualTo(BOUND);
         assertThat(maxLimit.get()).isLessThanOrEqualTo(BOUND);
         assertThat(maxBusy.get()).isLessThanOrEqualTo(maxLimit.get());
+        assertThat(pipeline.metrics().workersStartedTotal()).as("a blocking step runs on worker threads, not the direct path")
+                .isPositive();
         assertThat(status).contains("\"workers\":{\"mode\":\"adaptive\"", "\"min\":16,\"max\":4000");
-        assertThat(scrape).contains("sluice_workers_limit{application=\"sluice\",job=\"ledger\"}",
+        assertThat(scrape).contains("sluice_workers_started_total{application=\"sluice\",job=\"ledger\"}",
+                "sluice_workers_limit{application=\"sluice\",job=\"ledger\"}",
                 "sluice_workers_busy{application=\"sluice\",job=\"ledger\"}",
                 "sluice_workers_latency_seconds{application=\"sluice\",job=\"ledger\"}");
         assertInvariant(jdbc, prefix, expected);
