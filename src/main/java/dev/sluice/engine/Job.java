@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param group its consumer group, and the key of its exactly-once progress in PostgreSQL
  * @param deadLetterTopic where its rejected records go, with the dead-letter headers
  * @param decoder bytes to a value, or a rejection with its reason (dead-lettered)
- * @param step runs on a virtual thread per record, may block; {@link ProcessStep#identity()} if none
+ * @param step {@link ProcessStep#identity()} if none; a step that {@link ProcessStep#blocks() blocks} runs on a
+ *     virtual thread per record, one that does not runs on the poll thread (no hop)
  * @param writer the job's SQL for one batch; must have no effect outside the given transaction
  */
 public record Job<T>(String name, String topic, String group, String deadLetterTopic, RecordDecoder<T> decoder,
