@@ -137,8 +137,8 @@ class LostNodeIT extends IntegrationTest {
 
     private String ownership(PartitionId partition) throws Exception {
         JsonNode status = JsonMapper.shared().readTree(getBody("/actuator/pipeline"));
-        return status.path("pipeline").path("partitions").path(partition.topic() + "-" + partition.partition())
-                .path("ownership").asString();
+        return status.path("jobs").path("ledger").path("pipeline").path("partitions")
+                .path(partition.topic() + "-" + partition.partition()).path("ownership").asString();
     }
 
     /** The first payments the generator makes (as produced), split by account so the two transactions never wait on each other. */
