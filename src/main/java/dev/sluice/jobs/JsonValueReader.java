@@ -1,9 +1,6 @@
 package dev.sluice.jobs;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import dev.sluice.pipeline.Text;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
@@ -45,7 +42,7 @@ final class JsonValueReader implements ValueReader {
         if (value.length > MAX_BYTES) {
             throw new IllegalArgumentException("has " + value.length + " bytes, more than the " + MAX_BYTES + " a JSON value may have");
         }
-        if (!isStrictUtf8(value)) {
+        if (!Text.isStrictUtf8(value)) {
             throw new IllegalArgumentException("is not valid UTF-8");
         }
         if (value.length >= 3 && value[0] == (byte) 0xEF && value[1] == (byte) 0xBB && value[2] == (byte) 0xBF) {
@@ -54,33 +51,7 @@ final class JsonValueReader implements ValueReader {
         try {
             return mapper.readTree(value);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException("is not well-formed JSON: " + firstLine(e.getOriginalMessage()), e);
+            throw new IllegalArgumentException("is not well-formed JSON: " + Text.firstLine(e.getOriginalMessage()), e);
         }
-    }
-
-    private static boolean isStrictUtf8(byte[] value) {
-        for (byte b : value) {
-            if (b < 0) {
-                try {
-                    StandardCharsets.UTF_8.newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(value));
-                    return true;
-                } catch (CharacterCodingException e) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int newline = message.indexOf('\n');
-        String line = newline < 0 ? message : message.substring(0, newline);
-        return line.length() > 200 ? line.substring(0, 200) : line;
     }
 }

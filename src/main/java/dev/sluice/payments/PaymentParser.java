@@ -3,10 +3,7 @@ package dev.sluice.payments;
 import dev.sluice.pipeline.Decoded;
 import dev.sluice.pipeline.RecordDecoder;
 import dev.sluice.pipeline.RejectReason;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import dev.sluice.pipeline.Text;
 import java.time.Instant;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -63,7 +60,7 @@ public final class PaymentParser implements RecordDecoder<Payment> {
             return Decoded.rejected(RejectReason.MALFORMED,
                     "value of " + value.length + " bytes exceeds sluice.payments.max-value-size (" + maxValueBytes + ")");
         }
-        if (!isStrictUtf8(value)) {
+        if (!Text.isStrictUtf8(value)) {
             return Decoded.rejected(RejectReason.MALFORMED, "value is not valid UTF-8");
         }
         if (startsWithBom(value)) {
@@ -73,7 +70,7 @@ public final class PaymentParser implements RecordDecoder<Payment> {
         try (JsonParser parser = json.createParser(value)) {
             return read(parser);
         } catch (JacksonException e) {
-            return Decoded.rejected(RejectReason.MALFORMED, "not well-formed JSON: " + firstLine(e.getOriginalMessage()));
+            return Decoded.rejected(RejectReason.MALFORMED, "not well-formed JSON: " + Text.firstLine(e.getOriginalMessage()));
         }
     }
 
@@ -207,38 +204,5 @@ public final class PaymentParser implements RecordDecoder<Payment> {
             }
         }
         return true;
-    }
-
-    private static boolean isStrictUtf8(byte[] value) {
-        if (isAscii(value)) {
-            return true; // the common case needs no decoder
-        }
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(value));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
-    }
-
-    private static boolean isAscii(byte[] value) {
-        for (byte b : value) {
-            if (b < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int newline = message.indexOf('\n');
-        String line = newline < 0 ? message : message.substring(0, newline);
-        return line.length() > 200 ? line.substring(0, 200) : line;
     }
 }
