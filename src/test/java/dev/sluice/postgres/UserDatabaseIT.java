@@ -4,13 +4,12 @@ import static dev.sluice.testinfra.LedgerAssertions.assertInvariant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.payments.PaymentGenerator;
-import dev.sluice.testinfra.EmbeddedInfrastructure;
 import dev.sluice.testinfra.ExpectedLedger;
-import dev.sluice.testinfra.InfraMode;
 import dev.sluice.testinfra.IntegrationTest;
-import dev.sluice.testinfra.SharedContainers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -21,8 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
@@ -32,10 +33,15 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * {@code public.flyway_schema_history}. The service migrates into its schema {@code sluice}, runs
  * the ledger end to end, and leaves every object and row of the user's schema as it found it.
  *
- * <p>The database is a fresh one on the test server, created and migrated by the user's Flyway
+ * <p>{@link UserTablesWithoutFlywayIT} runs the same on a database whose tables the user made
+ * without Flyway. The database is a fresh one on the test server, created and migrated by the user's Flyway
  * before the application context (and so Sluice's Flyway) starts.
  */
+@Import(UserDatabaseIT.UserDatabase.class)
 class UserDatabaseIT extends IntegrationTest {
+
+    /** {@code false}: the user created the tables without Flyway (no history table in {@code public}). */
+    static final String USER_FLYWAY = "test.user-database.flyway";
 
     /** What the user's schema looked like before Sluice first started on the database. */
     private static volatile Map<String, String> userSchemaBefore;
@@ -46,16 +52,22 @@ class UserDatabaseIT extends IntegrationTest {
         @Bean
         @Primary
         JdbcConnectionDetails userDatabaseConnection(Environment environment) throws SQLException {
-            Server server = Server.of(environment);
-            String database = "user_app_" + Long.toString(System.nanoTime(), 36);
-            try (Connection admin = DriverManager.getConnection(server.url(), server.username(), server.password());
-                    Statement statement = admin.createStatement()) {
-                statement.execute("CREATE DATABASE " + database);
+            FreshDatabase database = FreshDatabase.create("user_app");
+            String url = database.url();
+            if (environment.getProperty(USER_FLYWAY, Boolean.class, true)) {
+                Flyway.configure().dataSource(url, database.username(), database.password())
+                        .locations("classpath:userdb").load().migrate();
+            } else {
+                try (Connection connection = database.connect();
+                        Statement statement = connection.createStatement()) {
+                    for (String script : List.of("userdb/V1__shop.sql", "userdb/V2__payments.sql")) {
+                        statement.execute(new ClassPathResource(script).getContentAsString(StandardCharsets.UTF_8));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
-            String url = server.url().replaceFirst("/[^/?]+(\\?|$)", "/" + database + "$1");
-            Flyway.configure().dataSource(url, server.username(), server.password())
-                    .locations("classpath:userdb").load().migrate();
-            SingleConnectionDataSource user = new SingleConnectionDataSource(url, server.username(), server.password(), true);
+            SingleConnectionDataSource user = new SingleConnectionDataSource(url, database.username(), database.password(), true);
             try {
                 userSchemaBefore = userSchema(new JdbcTemplate(user));
             } finally {
@@ -64,33 +76,18 @@ class UserDatabaseIT extends IntegrationTest {
             return new JdbcConnectionDetails() {
                 @Override
                 public String getUsername() {
-                    return server.username();
+                    return database.username();
                 }
 
                 @Override
                 public String getPassword() {
-                    return server.password();
+                    return database.password();
                 }
 
                 @Override
                 public String getJdbcUrl() {
                     return url;
                 }
-            };
-        }
-    }
-
-    /** The PostgreSQL server the other tests use, reached through its administrative database. */
-    private record Server(String url, String username, String password) {
-
-        static Server of(Environment environment) {
-            return switch (InfraMode.forContext(environment.getProperty("sluice.test.infra"))) {
-                case EMBEDDED -> new Server(EmbeddedInfrastructure.jdbcUrl(), EmbeddedInfrastructure.username(), "");
-                case TESTCONTAINERS -> new Server(SharedContainers.postgres().getJdbcUrl(),
-                        SharedContainers.postgres().getUsername(), SharedContainers.postgres().getPassword());
-                case EXTERNAL -> new Server(environment.getRequiredProperty("spring.datasource.url"),
-                        environment.getRequiredProperty("spring.datasource.username"),
-                        environment.getProperty("spring.datasource.password", ""));
             };
         }
     }
@@ -115,7 +112,7 @@ class UserDatabaseIT extends IntegrationTest {
         assertThat(jdbc.queryForObject("SELECT count(*) FROM sluice.payment_journal WHERE source_topic = ?", Long.class,
                 topicName())).as("journal rows in Sluice's schema").isPositive();
 
-        assertThat(userSchemaBefore.get("history")).as("the user's own Flyway ran first").contains("shop", "payments");
+        assertThat(userSchemaBefore.get("objects")).as("the user's tables are there first").contains("orders:r", "payments:r");
         assertThat(userSchema(jdbc)).as("the user's schema, objects, rows and Flyway history").isEqualTo(userSchemaBefore);
     }
 
@@ -130,8 +127,15 @@ class UserDatabaseIT extends IntegrationTest {
                         + " ORDER BY table_name, ordinal_position) FROM information_schema.columns WHERE table_schema = 'public'"),
                 "orders", rows(jdbc, "public.orders"),
                 "payments", rows(jdbc, "public.payments"),
-                "history", text(jdbc, "SELECT string_agg(concat_ws('|', installed_rank, version, description, checksum, success),"
-                        + " ';' ORDER BY installed_rank) FROM public.flyway_schema_history"));
+                "history", history(jdbc));
+    }
+
+    private static String history(JdbcTemplate jdbc) {
+        if (text(jdbc, "SELECT to_regclass('public.flyway_schema_history')::text").equals("null")) {
+            return "none";
+        }
+        return text(jdbc, "SELECT string_agg(concat_ws('|', installed_rank, version, description, checksum, success),"
+                + " ';' ORDER BY installed_rank) FROM public.flyway_schema_history");
     }
 
     private static String rows(JdbcTemplate jdbc, String table) {
