@@ -46,8 +46,8 @@ class JournalPruner implements SmartLifecycle {
 
     /** One chunk: the oldest-indexed rows past the retention that no other pruner holds. */
     static final String PRUNE = """
-            DELETE FROM payment_journal WHERE ctid = ANY(ARRAY(
-                SELECT ctid FROM payment_journal
+            DELETE FROM sluice.payment_journal WHERE ctid = ANY(ARRAY(
+                SELECT ctid FROM sluice.payment_journal
                 WHERE recorded_at < now() - ?::bigint * interval '1 millisecond'
                 LIMIT ? FOR UPDATE SKIP LOCKED))
             """;

@@ -46,13 +46,13 @@ public final class LedgerWriter implements BatchWriter<Payment> {
                     WITH ORDINALITY AS t(payment_id, account, currency, amount_cents, occurred_second, occurred_micros,
                                          source_partition, source_offset, ord)
             ), inserted AS (
-                INSERT INTO payments (payment_id, account, currency, amount_cents, occurred_at, source_partition, source_offset)
+                INSERT INTO sluice.payments (payment_id, account, currency, amount_cents, occurred_at, source_partition, source_offset)
                 SELECT payment_id, account, currency, amount_cents, occurred_at, source_partition, source_offset
                 FROM input ORDER BY payment_id, ord
                 ON CONFLICT (payment_id) DO NOTHING
                 RETURNING payment_id, account, currency, amount_cents
             ), balances AS (
-                INSERT INTO account_balances AS b (account, currency, balance_cents, payment_count, updated_at)
+                INSERT INTO sluice.account_balances AS b (account, currency, balance_cents, payment_count, updated_at)
                 SELECT account, currency, sum(amount_cents), count(*), now()
                 FROM inserted GROUP BY account, currency ORDER BY account, currency
                 ON CONFLICT (account, currency) DO UPDATE
@@ -65,13 +65,13 @@ public final class LedgerWriter implements BatchWriter<Payment> {
 
     /** One journal row per record applied (written or duplicate), in the batch's transaction. */
     static final String JOURNAL = """
-            INSERT INTO payment_journal (source_topic, source_partition, source_offset, payment_id, outcome)
+            INSERT INTO sluice.payment_journal (source_topic, source_partition, source_offset, payment_id, outcome)
             SELECT topic, source_partition, source_offset, payment_id, CASE WHEN duplicate THEN 'duplicate' ELSE 'written' END
             FROM unnest(?::text[], ?::int4[], ?::int8[], ?::text[], ?::bool[])
                 AS t(topic, source_partition, source_offset, payment_id, duplicate)
             """;
 
-    static final String STORED = "SELECT payment_id, account, currency, amount_cents FROM payments WHERE payment_id = ANY(?::text[])";
+    static final String STORED = "SELECT payment_id, account, currency, amount_cents FROM sluice.payments WHERE payment_id = ANY(?::text[])";
 
     @Override
     public List<SinkOutcome> write(Connection connection, List<SinkItem<Payment>> batch) throws SQLException {

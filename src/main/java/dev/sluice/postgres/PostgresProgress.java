@@ -57,10 +57,10 @@ public final class PostgresProgress implements ProgressStore {
      * makes it wait; only a row another claim is inserting at the same moment does.
      */
     static final String ENSURE_OWNERS = """
-            INSERT INTO sluice_owner AS o (consumer_group, topic, partition, epoch, owner)
+            INSERT INTO sluice.sluice_owner AS o (consumer_group, topic, partition, epoch, owner)
             SELECT ?, t.topic, t.partition, 0, ?
             FROM unnest(?::text[], ?::int4[]) AS t(topic, partition)
-            WHERE NOT EXISTS (SELECT 1 FROM sluice_owner e
+            WHERE NOT EXISTS (SELECT 1 FROM sluice.sluice_owner e
                               WHERE e.consumer_group = ? AND e.topic = t.topic AND e.partition = t.partition)
             ORDER BY t.topic, t.partition
             ON CONFLICT (consumer_group, topic, partition) DO NOTHING
@@ -74,13 +74,13 @@ public final class PostgresProgress implements ProgressStore {
      */
     static final String CLAIM = """
             WITH free AS (
-                SELECT o.topic, o.partition FROM sluice_owner o
+                SELECT o.topic, o.partition FROM sluice.sluice_owner o
                 JOIN unnest(?::text[], ?::int4[]) AS t(topic, partition) ON o.topic = t.topic AND o.partition = t.partition
                 WHERE o.consumer_group = ?
                 ORDER BY o.topic, o.partition
                 FOR UPDATE OF o SKIP LOCKED
             )
-            UPDATE sluice_owner o SET epoch = o.epoch + 1, owner = ?, claimed_at = now()
+            UPDATE sluice.sluice_owner o SET epoch = o.epoch + 1, owner = ?, claimed_at = now()
             FROM free
             WHERE o.consumer_group = ? AND o.topic = free.topic AND o.partition = free.partition
             RETURNING o.topic, o.partition, o.epoch
@@ -89,18 +89,18 @@ public final class PostgresProgress implements ProgressStore {
     static final String DURABLE = """
             SELECT offsets IS NULL, last_offset,
                    ARRAY(SELECT a FROM unnest(offsets) AS a WHERE a >= ?)
-            FROM sluice_progress
+            FROM sluice.sluice_progress
             WHERE consumer_group = ? AND topic = ? AND partition = ? AND last_offset >= ?
             """;
 
     /** The fence and the progress of one topic's records in one statement (one round trip per transaction). */
     static final String RECORD = """
             WITH owner AS (
-                SELECT partition, epoch FROM sluice_owner
+                SELECT partition, epoch FROM sluice.sluice_owner
                 WHERE consumer_group = ? AND topic = ? AND partition = ANY(?::int4[])
                 ORDER BY partition FOR SHARE
             ), progress AS (
-                INSERT INTO sluice_progress (consumer_group, topic, partition, epoch, first_offset, last_offset, offsets)
+                INSERT INTO sluice.sluice_progress (consumer_group, topic, partition, epoch, first_offset, last_offset, offsets)
                 SELECT ?, ?, t.p, max(t.e), min(t.o), max(t.o), array_agg(t.o ORDER BY t.o)
                 FROM unnest(?::int4[], ?::int8[], ?::int8[]) AS t(p, e, o)
                 GROUP BY t.p
@@ -112,10 +112,10 @@ public final class PostgresProgress implements ProgressStore {
             WITH marks AS (
                 SELECT * FROM unnest(?::text[], ?::int4[], ?::int8[]) AS m(topic, partition, below)
             ), dropped AS (
-                DELETE FROM sluice_progress p USING marks m
+                DELETE FROM sluice.sluice_progress p USING marks m
                 WHERE p.consumer_group = ? AND p.topic = m.topic AND p.partition = m.partition AND p.last_offset < m.below
             )
-            INSERT INTO sluice_progress (consumer_group, topic, partition, epoch, first_offset, last_offset, offsets)
+            INSERT INTO sluice.sluice_progress (consumer_group, topic, partition, epoch, first_offset, last_offset, offsets)
             SELECT ?, topic, partition, 0, 0, below - 1, NULL FROM marks
             """;
 
@@ -346,7 +346,7 @@ public final class PostgresProgress implements ProgressStore {
 
     static final String DURABLE_ITEMS = """
             SELECT t.i FROM unnest(?::int4[], ?::int8[], ?::int4[]) AS t(p, o, i)
-            WHERE EXISTS (SELECT 1 FROM sluice_progress s
+            WHERE EXISTS (SELECT 1 FROM sluice.sluice_progress s
                           WHERE s.consumer_group = ? AND s.topic = ? AND s.partition = t.p
                             AND s.last_offset >= t.o AND s.first_offset <= t.o
                             AND (s.offsets IS NULL OR t.o = ANY(s.offsets)))
@@ -360,7 +360,7 @@ public final class PostgresProgress implements ProgressStore {
      * client side). Bounded by the claim timeout; a timeout is a transient error, retried.
      */
     static final String AWAIT_IN_DOUBT = """
-            SELECT partition FROM sluice_owner
+            SELECT partition FROM sluice.sluice_owner
             WHERE consumer_group = ? AND topic = ? AND partition = ANY(?::int4[])
             ORDER BY partition FOR UPDATE
             """;

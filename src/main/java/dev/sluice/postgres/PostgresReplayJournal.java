@@ -26,7 +26,7 @@ import javax.sql.DataSource;
 public final class PostgresReplayJournal implements ReplayJournal {
 
     static final String CLAIM = """
-            INSERT INTO sluice_replay_journal (source_topic, source_partition, source_offset, dead_letter, run, status)
+            INSERT INTO sluice.sluice_replay_journal (source_topic, source_partition, source_offset, dead_letter, run, status)
             SELECT t.topic, t.p, t.o, t.letter, ?, 'sending'
             FROM unnest(?::text[], ?::int4[], ?::int8[], ?::text[]) AS t(topic, p, o, letter) ORDER BY t.topic, t.p, t.o
             ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
@@ -36,11 +36,11 @@ public final class PostgresReplayJournal implements ReplayJournal {
     static final String RECORDED = """
             SELECT j.source_topic, j.source_partition, j.source_offset
             FROM unnest(?::text[], ?::int4[], ?::int8[]) AS t(topic, p, o)
-            JOIN sluice_replay_journal j ON j.source_topic = t.topic AND j.source_partition = t.p AND j.source_offset = t.o
+            JOIN sluice.sluice_replay_journal j ON j.source_topic = t.topic AND j.source_partition = t.p AND j.source_offset = t.o
             """;
 
     static final String SETTLE = """
-            UPDATE sluice_replay_journal j SET status = t.status, error = t.error, settled_at = now()
+            UPDATE sluice.sluice_replay_journal j SET status = t.status, error = t.error, settled_at = now()
             FROM unnest(?::text[], ?::int4[], ?::int8[], ?::text[], ?::text[]) AS t(topic, p, o, status, error)
             WHERE j.source_topic = t.topic AND j.source_partition = t.p AND j.source_offset = t.o AND j.run = ?
             """;

@@ -3,12 +3,12 @@ package dev.sluice.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.sluice.testinfra.EmbeddedInfrastructure;
+import dev.sluice.testinfra.SluiceSchema;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.flywaydb.core.Flyway;
 
 /**
  * Where a benchmark runs: the in-process KRaft broker (the same for every contender) and a real
@@ -61,12 +61,12 @@ record BenchInfra(String bootstrapServers, String jdbcUrl, String username, Stri
     }
 
     void migrate() {
-        Flyway.configure().dataSource(jdbcUrl, username, password).locations("classpath:db/migration").load().migrate();
+        SluiceSchema.migrate(jdbcUrl, username, password);
     }
 
     /** Empties the ledger between contenders. */
     void truncate() {
-        execute("TRUNCATE payments, account_balances, payment_journal, sluice_progress");
+        execute("TRUNCATE sluice.payments, sluice.account_balances, sluice.payment_journal, sluice.sluice_progress");
     }
 
     private String serverVersion() {

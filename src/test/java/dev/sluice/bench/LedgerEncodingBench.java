@@ -10,6 +10,7 @@ import dev.sluice.pipeline.InboundRecord;
 import dev.sluice.pipeline.TransientSinkException;
 import dev.sluice.postgres.BatchWriter;
 import dev.sluice.postgres.TransactionalBatchSink;
+import dev.sluice.testinfra.SluiceSchema;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -23,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.flywaydb.core.Flyway;
 
 /**
  * Times the ledger statement's input encodings against each other on the system PostgreSQL
@@ -53,7 +53,7 @@ final class LedgerEncodingBench {
                 statement.execute("CREATE DATABASE " + DATABASE);
             }
         }
-        Flyway.configure().dataSource(url, "postgres", "").locations("classpath:db/migration").load().migrate();
+        SluiceSchema.migrate(url, "postgres", "");
         BenchInfra infra = new BenchInfra("", url, "postgres", "", "system PostgreSQL");
         CpuMeter cpu = new CpuMeter(infra);
         Map<String, BatchWriter<Payment>> contenders = new LinkedHashMap<>();
@@ -134,7 +134,7 @@ final class LedgerEncodingBench {
 
     private static void truncate(HikariDataSource dataSource) throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("TRUNCATE payments, account_balances");
+            statement.execute("TRUNCATE sluice.payments, sluice.account_balances");
             connection.commit();
         }
     }
@@ -145,9 +145,9 @@ final class LedgerEncodingBench {
                 ResultSet rows = statement.executeQuery("""
                         SELECT (SELECT md5(string_agg(concat_ws('|', payment_id, account, currency, amount_cents,
                                     (extract(epoch FROM occurred_at) * 1000000)::bigint, source_partition, source_offset), ',' ORDER BY payment_id))
-                                FROM payments)
+                                FROM sluice.payments)
                             || '/' || (SELECT md5(string_agg(concat_ws('|', account, currency, balance_cents, payment_count), ','
-                                    ORDER BY account, currency)) FROM account_balances)""")) {
+                                    ORDER BY account, currency)) FROM sluice.account_balances)""")) {
             rows.next();
             String sum = rows.getString(1);
             connection.commit();

@@ -30,13 +30,13 @@ final class LedgerEncodings {
 
     private static final String LEDGER_FROM_INPUT = """
             , inserted AS (
-                INSERT INTO payments (payment_id, account, currency, amount_cents, occurred_at, source_partition, source_offset)
+                INSERT INTO sluice.payments (payment_id, account, currency, amount_cents, occurred_at, source_partition, source_offset)
                 SELECT payment_id, account, currency, amount_cents, occurred_at, source_partition, source_offset
                 FROM input ORDER BY payment_id, ord
                 ON CONFLICT (payment_id) DO NOTHING
                 RETURNING payment_id, account, currency, amount_cents
             ), balances AS (
-                INSERT INTO account_balances AS b (account, currency, balance_cents, payment_count, updated_at)
+                INSERT INTO sluice.account_balances AS b (account, currency, balance_cents, payment_count, updated_at)
                 SELECT account, currency, sum(amount_cents), count(*), now()
                 FROM inserted GROUP BY account, currency ORDER BY account, currency
                 ON CONFLICT (account, currency) DO UPDATE

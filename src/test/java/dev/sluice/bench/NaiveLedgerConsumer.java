@@ -37,10 +37,10 @@ import org.springframework.util.unit.DataSize;
 final class NaiveLedgerConsumer implements AutoCloseable {
 
     static final String INSERT = """
-            INSERT INTO payments (payment_id, account, currency, amount_cents, occurred_at, source_partition, source_offset)
+            INSERT INTO sluice.payments (payment_id, account, currency, amount_cents, occurred_at, source_partition, source_offset)
             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (payment_id) DO NOTHING""";
     static final String ADD_TO_BALANCE = """
-            INSERT INTO account_balances AS b (account, currency, balance_cents, payment_count, updated_at)
+            INSERT INTO sluice.account_balances AS b (account, currency, balance_cents, payment_count, updated_at)
             VALUES (?, ?, ?, 1, now())
             ON CONFLICT (account, currency) DO UPDATE SET balance_cents = b.balance_cents + excluded.balance_cents,
                 payment_count = b.payment_count + 1, updated_at = excluded.updated_at""";

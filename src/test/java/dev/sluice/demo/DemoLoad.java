@@ -142,7 +142,7 @@ class DemoLoad implements ApplicationRunner, DisposableBean {
         }, reportSeconds, reportSeconds, TimeUnit.SECONDS);
         log.info("demo: publishing payments at {}/s to {} on {}; operate it: curl -u ops:demo -X POST localhost:8081/actuator/pipeline/drain",
                 rate, source.topic(), servers);
-        log.info("demo: the rows are in PostgreSQL at {}; e.g. SELECT account, currency, balance_cents, payment_count FROM account_balances LIMIT 5",
+        log.info("demo: the rows are in PostgreSQL at {}; e.g. SELECT account, currency, balance_cents, payment_count FROM sluice.account_balances LIMIT 5",
                 database());
     }
 

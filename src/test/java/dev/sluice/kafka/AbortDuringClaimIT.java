@@ -33,7 +33,7 @@ class AbortDuringClaimIT extends IntegrationTest {
         try (Connection other = dataSource.getConnection()) {
             other.setAutoCommit(false);
             try (PreparedStatement insert = other.prepareStatement(
-                    "INSERT INTO sluice_owner (consumer_group, topic, partition, epoch, owner) VALUES (?, ?, 0, 0, 'other-session')")) {
+                    "INSERT INTO sluice.sluice_owner (consumer_group, topic, partition, epoch, owner) VALUES (?, ?, 0, 0, 'other-session')")) {
                 insert.setString(1, group());
                 insert.setString(2, topicName());
                 insert.executeUpdate();
@@ -57,6 +57,6 @@ class AbortDuringClaimIT extends IntegrationTest {
 
     private boolean claimWaitsOnALock() {
         return jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                + " AND query LIKE 'INSERT INTO sluice_owner AS o%'", Long.class) > 0;
+                + " AND query LIKE 'INSERT INTO sluice.sluice_owner AS o%'", Long.class) > 0;
     }
 }

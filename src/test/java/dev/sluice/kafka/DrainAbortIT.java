@@ -268,7 +268,7 @@ class DrainAbortIT extends IntegrationTest {
     private void assertCommittedOffsetsAreDurable() {
         ConsumerLag.committed(bootstrapServers(), group()).forEach((partition, offset) -> {
             long from = startOffsets.getOrDefault(partition, 0L);
-            Long durable = jdbc.queryForObject("SELECT count(DISTINCT source_offset) FROM payments "
+            Long durable = jdbc.queryForObject("SELECT count(DISTINCT source_offset) FROM sluice.payments "
                     + "WHERE account LIKE ? AND source_partition = ? AND source_offset >= ? AND source_offset < ?",
                     Long.class, testPrefix + "%", partition, from, offset);
             assertThat(durable).as("rows in [%d, %d) of partition %d", from, offset, partition)

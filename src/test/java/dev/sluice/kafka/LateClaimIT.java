@@ -78,7 +78,7 @@ class LateClaimIT extends IntegrationTest {
     private long lateClaim(int partition) throws SQLException {
         // the pool does not auto-commit: commit explicitly, or the update is rolled back on return
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement raise = connection.prepareStatement("UPDATE sluice_owner SET epoch = epoch + 1,"
+                PreparedStatement raise = connection.prepareStatement("UPDATE sluice.sluice_owner SET epoch = epoch + 1,"
                         + " owner = 'late-claimant', claimed_at = now() WHERE consumer_group = ? AND topic = ? AND partition = ?"
                         + " RETURNING epoch")) {
             raise.setString(1, group());

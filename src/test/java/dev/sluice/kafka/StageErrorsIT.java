@@ -109,9 +109,9 @@ class StageErrorsIT extends IntegrationTest {
             assertThat(letter.reason()).isEqualTo(RejectReason.INVALID.header());
             assertThat(letter.headers().get("sluice.error.detail")).contains("AssertionError");
         });
-        long stored = jdbc.queryForObject("SELECT count(*) FROM payments WHERE account LIKE ?", Long.class, prefix + "%");
+        long stored = jdbc.queryForObject("SELECT count(*) FROM sluice.payments WHERE account LIKE ?", Long.class, prefix + "%");
         assertThat(stored + letters.size()).as("every record written or dead-lettered").isEqualTo(produced.distinctValid());
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM payments WHERE account LIKE ? AND payment_id LIKE '%7'",
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM sluice.payments WHERE account LIKE ? AND payment_id LIKE '%7'",
                 Long.class, prefix + "%")).isZero();
         assertThat(pipeline.metrics().registry().get("sluice.retries").tag("stage", "sink")
                 .tag("cause", "unexpected-AssertionError").counter().count()).isEqualTo(3.0);
@@ -141,9 +141,9 @@ class StageErrorsIT extends IntegrationTest {
         pipeline.resume();
         await(Duration.ofSeconds(10)).until(() -> get("/actuator/health/liveness") == 200);
         awaitNoLag(Duration.ofSeconds(60));
-        long stored = jdbc.queryForObject("SELECT count(*) FROM payments WHERE account LIKE ?", Long.class, prefix + "%");
+        long stored = jdbc.queryForObject("SELECT count(*) FROM sluice.payments WHERE account LIKE ?", Long.class, prefix + "%");
         assertThat(stored).as("nothing lost across the failure, the fatal record included").isEqualTo(expected.distinctValid() + 1);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM payments WHERE payment_id = ?", Long.class, prefix + "-fatal")).isOne();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM sluice.payments WHERE payment_id = ?", Long.class, prefix + "-fatal")).isOne();
         assertThat(lettersOf(prefix)).isEmpty();
     }
 

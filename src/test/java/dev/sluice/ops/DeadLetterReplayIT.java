@@ -309,7 +309,7 @@ class DeadLetterReplayIT extends IntegrationTest {
         refused.forEach(expected::add);
         assertInvariant(jdbc, prefix, expected);
         List<Map<String, Object>> applied = jdbc.queryForList(
-                "SELECT payment_id, outcome FROM payment_journal WHERE payment_id LIKE ?", prefix + "%");
+                "SELECT payment_id, outcome FROM sluice.payment_journal WHERE payment_id LIKE ?", prefix + "%");
         assertThat(applied).as("each payment applied once: a non-idempotent job would have seen it once")
                 .hasSize(5).allSatisfy(row -> assertThat(row).containsEntry("outcome", "written"));
         AtomicInteger sentBack = new AtomicInteger();
@@ -320,7 +320,7 @@ class DeadLetterReplayIT extends IntegrationTest {
             }
         });
         assertThat(sentBack.get()).as("originals on the source topic re-published by any run").isEqualTo(5);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM sluice_replay_journal WHERE run = ? AND status = 'sent'",
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM sluice.sluice_replay_journal WHERE run = ? AND status = 'sent'",
                 Long.class, first.get("run").asString())).isEqualTo(5);
     }
 

@@ -43,7 +43,7 @@ class JournalRetentionIT extends IntegrationTest {
 
     @AfterEach
     void removeRows() {
-        committed("DELETE FROM payment_journal WHERE source_topic = ?", topic);
+        committed("DELETE FROM sluice.payment_journal WHERE source_topic = ?", topic);
     }
 
     @Test
@@ -68,7 +68,7 @@ class JournalRetentionIT extends IntegrationTest {
     @Test
     void aChunkFindsItsRowsByTheRecordedAtIndexAndDeletesThemByTid() {
         insert(200_000, "1 minute");
-        committed("ANALYZE payment_journal");
+        committed("ANALYZE sluice.payment_journal");
 
         List<String> plan = jdbc.queryForList("EXPLAIN " + JournalPruner.PRUNE.replace("?::bigint", "3600000")
                 .replace("LIMIT ?", "LIMIT 100"), String.class);
@@ -84,7 +84,7 @@ class JournalRetentionIT extends IntegrationTest {
 
         try (Connection holder = dataSource.getConnection(); Statement lock = holder.createStatement()) {
             holder.setAutoCommit(false);
-            lock.execute("LOCK TABLE payment_journal IN ACCESS EXCLUSIVE MODE");
+            lock.execute("LOCK TABLE sluice.payment_journal IN ACCESS EXCLUSIVE MODE");
             long started = System.nanoTime();
             assertThatThrownBy(pruner::prune).isInstanceOf(SQLException.class)
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).as("statement timeout").isEqualTo("57014"));
@@ -111,7 +111,7 @@ class JournalRetentionIT extends IntegrationTest {
             insert(10, "2 hours");
             try (Connection holder = dataSource.getConnection(); Statement lock = holder.createStatement()) {
                 holder.setAutoCommit(false);
-                lock.execute("LOCK TABLE payment_journal IN ACCESS EXCLUSIVE MODE");
+                lock.execute("LOCK TABLE sluice.payment_journal IN ACCESS EXCLUSIVE MODE");
                 await(Duration.ofSeconds(10)).until(() -> waitingPrunes() == 1);
 
                 long started = System.nanoTime();
@@ -133,7 +133,7 @@ class JournalRetentionIT extends IntegrationTest {
     /** {@code count} rows of this test's topic recorded {@code age} ago. */
     private void insert(int count, String age) {
         committed("""
-                INSERT INTO payment_journal (source_topic, source_partition, source_offset, payment_id, outcome, recorded_at)
+                INSERT INTO sluice.payment_journal (source_topic, source_partition, source_offset, payment_id, outcome, recorded_at)
                 SELECT ?, 0, g, ? || g, 'written', now() - ?::interval FROM generate_series(1, ?) g
                 """, topic, topic + "-" + age.replace(' ', '-') + "-", age, count);
     }
@@ -142,7 +142,7 @@ class JournalRetentionIT extends IntegrationTest {
     private List<Integer> ages() {
         return jdbc.queryForList("""
                 SELECT DISTINCT round(extract(epoch FROM now() - recorded_at) / 60)::int AS minutes
-                FROM payment_journal WHERE source_topic = ? ORDER BY minutes
+                FROM sluice.payment_journal WHERE source_topic = ? ORDER BY minutes
                 """, Integer.class, topic);
     }
 
@@ -154,7 +154,7 @@ class JournalRetentionIT extends IntegrationTest {
     private int waitingPrunes() {
         return jdbc.queryForObject("""
                 SELECT count(*) FROM pg_stat_activity
-                WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM payment_journal WHERE ctid%'
+                WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM sluice.payment_journal WHERE ctid%'
                 """, Integer.class);
     }
 }

@@ -10,6 +10,7 @@ import dev.sluice.pipeline.RejectReason;
 import dev.sluice.pipeline.SinkOutcome;
 import dev.sluice.postgres.TransactionalBatchSink;
 import dev.sluice.testinfra.EmbeddedInfrastructure;
+import dev.sluice.testinfra.SluiceSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +36,7 @@ class LedgerWriterIT {
 
     @BeforeAll
     static void migrate() {
-        Flyway.configure().dataSource(DATA_SOURCE).locations("classpath:db/migration").load().migrate();
+        SluiceSchema.migrate(DATA_SOURCE);
     }
 
     private static List<SinkItem<Payment>> items(List<Payment> payments) {
@@ -72,7 +72,7 @@ class LedgerWriterIT {
 
         try (Connection connection = DATA_SOURCE.getConnection();
                 PreparedStatement select = connection.prepareStatement(
-                        "SELECT occurred_at = ?::timestamptz, occurred_at::text, ?::timestamptz::text FROM payments WHERE payment_id = ?")) {
+                        "SELECT occurred_at = ?::timestamptz, occurred_at::text, ?::timestamptz::text FROM sluice.payments WHERE payment_id = ?")) {
             for (Payment payment : payments) {
                 select.setString(1, payment.occurredAt().toString());
                 select.setString(2, payment.occurredAt().toString());
@@ -103,7 +103,7 @@ class LedgerWriterIT {
         assertThat(two.get(1)).isInstanceOf(SinkOutcome.Rejected.class);
         try (Connection connection = DATA_SOURCE.getConnection();
                 PreparedStatement select = connection.prepareStatement(
-                        "SELECT balance_cents, payment_count FROM account_balances WHERE account = ? AND currency = 'EUR'")) {
+                        "SELECT balance_cents, payment_count FROM sluice.account_balances WHERE account = ? AND currency = 'EUR'")) {
             select.setString(1, prefix + "-acc");
             try (ResultSet row = select.executeQuery()) {
                 assertThat(row.next()).isTrue();

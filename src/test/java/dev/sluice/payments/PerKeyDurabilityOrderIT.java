@@ -95,7 +95,7 @@ class PerKeyDurabilityOrderIT {
             awaitNoLag(Duration.ofSeconds(120));
 
             Map<String, Long> stored = new HashMap<>();
-            jdbc.query("SELECT payment_id, amount_cents FROM payments WHERE account LIKE ?",
+            jdbc.query("SELECT payment_id, amount_cents FROM sluice.payments WHERE account LIKE ?",
                     rs -> {
                         stored.put(rs.getString(1), rs.getLong(2));
                     }, prefix + "%");
@@ -109,7 +109,7 @@ class PerKeyDurabilityOrderIT {
                 assertThat(letter.reason()).isEqualTo("conflict");
                 assertThat(new String(letter.value(), StandardCharsets.UTF_8)).contains("\"amountCents\":9");
             });
-            Long balances = jdbc.queryForObject("SELECT sum(balance_cents)::bigint FROM account_balances WHERE account LIKE ?",
+            Long balances = jdbc.queryForObject("SELECT sum(balance_cents)::bigint FROM sluice.account_balances WHERE account LIKE ?",
                     Long.class, prefix + "%");
             assertThat(balances).isEqualTo((long) PAIRS * 100 + (long) PAIRS * (PAIRS - 1) / 2);
             long workersStarted = pipeline.metrics().workersStartedTotal();

@@ -180,12 +180,12 @@ class PoisonCorpusIT extends IntegrationTest {
         assertThat(pipeline.status().state()).as("no crash").isEqualTo(PipelineState.RUNNING);
         assertInvariant(jdbc, prefix, expected);
         for (Generated edge : edgeCases) {
-            assertThat(jdbc.queryForObject("SELECT account || '|' || amount_cents || '|' || currency FROM payments WHERE payment_id = ?",
+            assertThat(jdbc.queryForObject("SELECT account || '|' || amount_cents || '|' || currency FROM sluice.payments WHERE payment_id = ?",
                     String.class, edge.payment().paymentId()))
                     .as("edge case %s stored verbatim", edge.payment().paymentId())
                     .isEqualTo(edge.payment().account() + "|" + edge.payment().amountCents() + "|" + edge.payment().currency());
         }
-        assertThat(jdbc.queryForObject("SELECT to_regclass('payments') IS NOT NULL", Boolean.class)).as("payments survived").isTrue();
+        assertThat(jdbc.queryForObject("SELECT to_regclass('sluice.payments') IS NOT NULL", Boolean.class)).as("payments survived").isTrue();
 
         List<DeadLetter> letters = DeadLetterReader.readAll(bootstrapServers(), deadLetterTopic());
         Map<RejectReason, Long> byReason = letters.stream().collect(Collectors.groupingBy(

@@ -44,7 +44,7 @@ class BadRowIsolationIT extends IntegrationTest {
         String refusedId = prefix + "-refused";
         String constraint = "test_refuse_" + prefix.replace('-', '_');
         // scoped to this test's paymentId, so concurrent or later tests are not affected
-        ddl("ALTER TABLE payments ADD CONSTRAINT " + constraint + " CHECK (payment_id <> '" + refusedId + "') NOT VALID");
+        ddl("ALTER TABLE sluice.payments ADD CONSTRAINT " + constraint + " CHECK (payment_id <> '" + refusedId + "') NOT VALID");
         try {
             traffic.createTopics(1, topicName(), deadLetterTopic());
             PaymentGenerator generator = new PaymentGenerator(PaymentGenerator.Spec.of(prefix, 20));
@@ -59,7 +59,7 @@ class BadRowIsolationIT extends IntegrationTest {
             awaitNoLag(Duration.ofSeconds(60));
 
             assertInvariant(jdbc, prefix, expected);
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM payments WHERE payment_id = ?", Long.class, refusedId)).isZero();
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM sluice.payments WHERE payment_id = ?", Long.class, refusedId)).isZero();
             List<DeadLetter> letters = DeadLetterReader.readAll(bootstrapServers(), deadLetterTopic());
             assertThat(letters).singleElement().satisfies(letter -> {
                 assertThat(letter.reason()).isEqualTo("invalid");
@@ -75,7 +75,7 @@ class BadRowIsolationIT extends IntegrationTest {
             assertThat(batches.max()).as("the refused row shared a batch with valid ones").isGreaterThan(100);
             assertThat(pipeline.status().totals().written()).isEqualTo(expected.distinctValid());
         } finally {
-            ddl("ALTER TABLE payments DROP CONSTRAINT IF EXISTS " + constraint);
+            ddl("ALTER TABLE sluice.payments DROP CONSTRAINT IF EXISTS " + constraint);
         }
     }
 }

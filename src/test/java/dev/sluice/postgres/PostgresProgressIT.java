@@ -12,6 +12,7 @@ import dev.sluice.pipeline.RejectReason;
 import dev.sluice.pipeline.SinkOutcome;
 import dev.sluice.pipeline.TransientSinkException;
 import dev.sluice.testinfra.EmbeddedInfrastructure;
+import dev.sluice.testinfra.SluiceSchema;
 import io.micrometer.observation.ObservationRegistry;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -29,7 +30,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.awaitility.Awaitility;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class PostgresProgressIT {
 
     @BeforeAll
     static void migrate() {
-        Flyway.configure().dataSource(DATA_SOURCE).locations("classpath:db/migration").load().migrate();
+        SluiceSchema.migrate(DATA_SOURCE);
     }
 
     @BeforeEach
@@ -355,7 +355,7 @@ class PostgresProgressIT {
         progress.committed(Map.of(new PartitionId(topic, 5), 30L));
         progress.compact();
 
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT first_offset, last_offset, offsets IS NULL AS base FROM sluice_progress"
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT first_offset, last_offset, offsets IS NULL AS base FROM sluice.sluice_progress"
                 + " WHERE consumer_group = ? AND partition = 5 ORDER BY last_offset", group);
         assertThat(rows).as("one base row below 30, the two transactions above it").hasSize(3);
         assertThat(rows.get(0)).containsEntry("last_offset", 29L).containsEntry("base", true);

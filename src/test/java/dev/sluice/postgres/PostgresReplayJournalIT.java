@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.kafka.ReplayJournal;
 import dev.sluice.kafka.ReplayJournal.Position;
 import dev.sluice.testinfra.EmbeddedInfrastructure;
+import dev.sluice.testinfra.SluiceSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.awaitility.Awaitility;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -37,7 +37,7 @@ class PostgresReplayJournalIT {
 
     @BeforeAll
     static void migrate() {
-        Flyway.configure().dataSource(DATA_SOURCE).locations("classpath:db/migration").load().migrate();
+        SluiceSchema.migrate(DATA_SOURCE);
     }
 
     @Test
@@ -50,9 +50,9 @@ class PostgresReplayJournalIT {
         assertThat(journal.recorded(again)).as("a dry run reads, writes nothing").containsExactlyInAnyOrderElementsOf(keys(positions(3, 5, "")));
         assertThat(journal.claim("run-2", again)).as("positions 3 and 4 through other dead letters: not again")
                 .containsExactlyInAnyOrderElementsOf(keys(positions(5, 8, "")));
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM sluice_replay_journal WHERE source_topic = ?", Long.class, topic))
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM sluice.sluice_replay_journal WHERE source_topic = ?", Long.class, topic))
                 .isEqualTo(8);
-        assertThat(jdbc.queryForList("SELECT DISTINCT run FROM sluice_replay_journal WHERE source_topic = ? AND source_offset < 5",
+        assertThat(jdbc.queryForList("SELECT DISTINCT run FROM sluice.sluice_replay_journal WHERE source_topic = ? AND source_offset < 5",
                 String.class, topic)).containsExactly("run-1");
     }
 
@@ -74,7 +74,7 @@ class PostgresReplayJournalIT {
         List<Position> letters = positions(0, 3, "dlt-0@");
         journal.claim("run-1", letters);
         journal.settle("run-1", List.of(letters.get(0)), Map.of(letters.get(1), "TimeoutException: expired"));
-        Map<Long, String> statuses = jdbc.query("SELECT source_offset, status FROM sluice_replay_journal WHERE source_topic = ?",
+        Map<Long, String> statuses = jdbc.query("SELECT source_offset, status FROM sluice.sluice_replay_journal WHERE source_topic = ?",
                 rs -> {
                     Map<Long, String> result = new java.util.HashMap<>();
                     while (rs.next()) {
@@ -83,7 +83,7 @@ class PostgresReplayJournalIT {
                     return result;
                 }, topic);
         assertThat(statuses).containsExactlyInAnyOrderEntriesOf(Map.of(0L, "sent", 1L, "unconfirmed", 2L, "sending"));
-        assertThat(jdbc.queryForObject("SELECT error FROM sluice_replay_journal WHERE source_topic = ? AND source_offset = 1",
+        assertThat(jdbc.queryForObject("SELECT error FROM sluice.sluice_replay_journal WHERE source_topic = ? AND source_offset = 1",
                 String.class, topic)).contains("TimeoutException");
         assertThat(journal.claim("run-2", letters)).as("not even the failed or unsettled ones: the broker may hold them").isEmpty();
     }
@@ -93,7 +93,7 @@ class PostgresReplayJournalIT {
         Position letter = positions(0, 1, "dlt-0@").getFirst();
         try (Connection other = DATA_SOURCE.getConnection()) {
             other.setAutoCommit(false);
-            try (PreparedStatement insert = other.prepareStatement("INSERT INTO sluice_replay_journal"
+            try (PreparedStatement insert = other.prepareStatement("INSERT INTO sluice.sluice_replay_journal"
                     + " (source_topic, source_partition, source_offset, dead_letter, run, status) VALUES (?, 0, 0, 'x', 'pod-a', 'sending')")) {
                 insert.setString(1, topic);
                 insert.executeUpdate();
@@ -104,7 +104,7 @@ class PostgresReplayJournalIT {
 
             CompletableFuture<Set<String>> waiting = CompletableFuture.supplyAsync(() -> journal.claim("pod-b", List.of(letter)));
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForObject(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO sluice_replay_journal%'",
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO sluice.sluice_replay_journal%'",
                     Long.class) > 0);
             other.commit();
             assertThat(waiting.join()).as("pod A's claim committed: pod B records nothing").isEmpty();

@@ -25,7 +25,7 @@ final class LedgerProbe {
 
     /** Payments in effect: the sum of payment_count (cheap: one row per account and currency). */
     long applied() {
-        Long applied = jdbc.queryForObject("SELECT coalesce(sum(payment_count), 0) FROM account_balances WHERE account LIKE ?",
+        Long applied = jdbc.queryForObject("SELECT coalesce(sum(payment_count), 0) FROM sluice.account_balances WHERE account LIKE ?",
                 Long.class, like);
         return applied == null ? 0 : applied;
     }
@@ -37,8 +37,8 @@ final class LedgerProbe {
      */
     long doubleApplied() {
         Long extra = jdbc.queryForObject("""
-                SELECT (SELECT coalesce(sum(payment_count), 0) FROM account_balances WHERE account LIKE ?)
-                     - (SELECT count(*) FROM payments WHERE account LIKE ?)""", Long.class, like, like);
+                SELECT (SELECT coalesce(sum(payment_count), 0) FROM sluice.account_balances WHERE account LIKE ?)
+                     - (SELECT count(*) FROM sluice.payments WHERE account LIKE ?)""", Long.class, like, like);
         return extra == null ? 0 : extra;
     }
 
@@ -58,7 +58,7 @@ final class LedgerProbe {
      */
     Map<Integer, Long> highestWrittenSince(java.sql.Timestamp since) {
         Map<Integer, Long> highest = new HashMap<>();
-        jdbc.query("SELECT source_partition, max(source_offset) FROM payments WHERE account LIKE ? AND ingested_at >= ? "
+        jdbc.query("SELECT source_partition, max(source_offset) FROM sluice.payments WHERE account LIKE ? AND ingested_at >= ? "
                         + "GROUP BY source_partition",
                 rs -> {
                     highest.put(rs.getInt(1), rs.getLong(2));

@@ -30,7 +30,7 @@ final class SourceAudit {
     /** {@code deadLettered} holds the source positions ("partition@offset") found on the dead-letter topic. */
     static Map<Integer, Missing> missing(String bootstrapServers, String topic, JdbcTemplate jdbc, String prefix,
             Set<String> deadLettered) {
-        Set<String> stored = new HashSet<>(jdbc.queryForList("SELECT payment_id FROM payments WHERE account LIKE ?",
+        Set<String> stored = new HashSet<>(jdbc.queryForList("SELECT payment_id FROM sluice.payments WHERE account LIKE ?",
                 String.class, prefix + "-%"));
         Map<Integer, Missing> missing = new TreeMap<>();
         TopicReader.readAll(bootstrapServers, topic, Duration.ofMinutes(2), record -> {

@@ -17,7 +17,7 @@ public final class LedgerAssertions {
     public static void assertInvariant(JdbcTemplate jdbc, String prefix, ExpectedLedger expected) {
         Map<String, ExpectedLedger.Balance> actual = balances(jdbc, prefix);
         assertThat(actual).as("account_balances for %s*", prefix).containsExactlyInAnyOrderEntriesOf(expected.balances());
-        Long stored = jdbc.queryForObject("SELECT count(*) FROM payments WHERE account LIKE ?", Long.class, prefix + "%");
+        Long stored = jdbc.queryForObject("SELECT count(*) FROM sluice.payments WHERE account LIKE ?", Long.class, prefix + "%");
         assertThat(stored).as("stored payments").isEqualTo(expected.distinctValid());
     }
 
@@ -31,7 +31,7 @@ public final class LedgerAssertions {
     }
 
     public static Journal journal(JdbcTemplate jdbc, String topic) {
-        return jdbc.queryForObject("SELECT count(*), count(DISTINCT (source_partition, source_offset)) FROM payment_journal"
+        return jdbc.queryForObject("SELECT count(*), count(DISTINCT (source_partition, source_offset)) FROM sluice.payment_journal"
                 + " WHERE source_topic = ?", (rs, row) -> new Journal(rs.getLong(1), rs.getLong(2)), topic);
     }
 
@@ -48,7 +48,7 @@ public final class LedgerAssertions {
 
     public static Map<String, ExpectedLedger.Balance> balances(JdbcTemplate jdbc, String prefix) {
         Map<String, ExpectedLedger.Balance> actual = new HashMap<>();
-        jdbc.query("SELECT account, currency, balance_cents, payment_count FROM account_balances WHERE account LIKE ?",
+        jdbc.query("SELECT account, currency, balance_cents, payment_count FROM sluice.account_balances WHERE account LIKE ?",
                 rs -> {
                     actual.put(rs.getString(1) + "/" + rs.getString(2).trim(), new ExpectedLedger.Balance(
                             rs.getBigDecimal(3).toBigIntegerExact(), rs.getLong(4)));
@@ -57,7 +57,7 @@ public final class LedgerAssertions {
     }
 
     public static long storedPayments(JdbcTemplate jdbc, String prefix) {
-        return jdbc.queryForObject("SELECT count(*) FROM payments WHERE account LIKE ?", Long.class, prefix + "%");
+        return jdbc.queryForObject("SELECT count(*) FROM sluice.payments WHERE account LIKE ?", Long.class, prefix + "%");
     }
 
     static BigInteger zero() {
