@@ -25,7 +25,7 @@ public final class SluiceDemoApplication {
         }
         System.setProperty("SLUICE_OPS_PASSWORD", System.getProperty("SLUICE_OPS_PASSWORD", "demo"));
         SpringApplication.from(SluiceApplication::main)
-                .with(InfraConfiguration.class, DemoLoad.class)
+                .with(InfraConfiguration.class, DemoLoad.class, DemoJobTopics.class)
                 .run(args);
     }
 }
