@@ -23,7 +23,7 @@ public class DemoJobTopics {
     }
 
     @Bean
-    Created demoJobTopics(JobsProperties jobs, KafkaConnectionDetails kafka) {
+    Created jobTopicsCreated(JobsProperties jobs, KafkaConnectionDetails kafka) {
         try (Traffic admin = new Traffic(String.join(",", kafka.getBootstrapServers()))) {
             for (JobDefinition job : jobs.jobs().values()) {
                 admin.createTopics(PARTITIONS, job.topic(), job.deadLetterTopic());
