@@ -33,7 +33,7 @@ public final class SluiceDemoApplication {
                 .run(args);
     }
 
-    /** Runs the statements of {@code file} (if named) on the demo's database, in one transaction. */
+    /** Runs the statements of {@code file} (if named) on the demo's database. */
     static void runUserSql(String file) {
         if (file == null || file.isBlank()) {
             return;
