@@ -30,8 +30,9 @@ import org.springframework.test.context.TestPropertySource;
  * Two declarative jobs, defined in an extra YAML file as a user adds one
  * ({@code spring.config.additional-location}, what {@code SPRING_CONFIG_ADDITIONALLOCATION} sets),
  * beside the ledger in one process, end to end through the real broker, the engine and
- * PostgreSQL. The user's tables exist in {@code public} before the context starts, as they do in
- * a user's database.
+ * PostgreSQL. The user's tables exist in schema {@code shop} before the context starts, as they do
+ * in a user's database (not {@code public}: Flyway refuses a non-empty {@code public} without its
+ * history table until Sluice's own tables have a schema of their own).
  */
 @TestPropertySource(properties = "spring.config.additional-location=classpath:dev/sluice/jobs/declarative-it.yml")
 class DeclarativeJobIT extends IntegrationTest {
@@ -41,17 +42,18 @@ class DeclarativeJobIT extends IntegrationTest {
     private static final String EVENTS = "decl-events";
 
     static {
-        UserTables.create("DROP TABLE IF EXISTS decl_orders, decl_events", """
-                CREATE TABLE decl_orders (
+        UserTables.create("CREATE SCHEMA IF NOT EXISTS shop", "DROP TABLE IF EXISTS shop.decl_orders, shop.decl_events", """
+                CREATE TABLE shop.decl_orders (
                     id text PRIMARY KEY,
                     customer text NOT NULL,
                     amount numeric(10,2),
                     qty integer CHECK (qty >= 0),
                     updated_at timestamptz)
                 """, """
-                CREATE TABLE decl_events (
+                CREATE TABLE shop.decl_events (
                     id text PRIMARY KEY,
                     body jsonb NOT NULL,
+                    source_partition integer NOT NULL,
                     source_offset bigint NOT NULL)
                 """);
     }
@@ -174,7 +176,7 @@ class DeclarativeJobIT extends IntegrationTest {
         assertInvariant(jdbc, prefix, ledger);
         assertThat(rows("many-")).isEqualTo(expected);
         assertThat(events("many-")).isEqualTo(3_000);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM decl_events WHERE id LIKE 'many-%' AND (body->>'n')::int <> "
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM shop.decl_events WHERE id LIKE 'many-%' AND (body->>'n')::int <> "
                 + "substring(id from 6)::int", Long.class)).as("each event's body in its key's row").isZero();
         assertThat(DeadLetterReader.readAll(bootstrapServers(), job(EVENTS).deadLetterTopic())).as("no insert conflict: nothing applied twice")
                 .isEmpty();
@@ -198,7 +200,7 @@ class DeclarativeJobIT extends IntegrationTest {
         resume("?job=" + EVENTS);
         awaitCaughtUp(EVENTS);
         assertThat(events("abort-")).isEqualTo(count);
-        assertThat(jdbc.queryForObject("SELECT count(DISTINCT source_offset) FROM decl_events WHERE id LIKE 'abort-%'", Long.class))
+        assertThat(jdbc.queryForObject("SELECT count(DISTINCT (source_partition, source_offset)) FROM shop.decl_events WHERE id LIKE 'abort-%'", Long.class))
                 .isEqualTo(count);
         assertThat(DeadLetterReader.readAll(bootstrapServers(), job(EVENTS).deadLetterTopic()))
                 .as("a record applied twice is an insert conflict, dead-lettered").isEmpty();
@@ -216,7 +218,7 @@ class DeclarativeJobIT extends IntegrationTest {
     /** The orders whose id starts with {@code prefix}: id to {@code customer|amount|qty}. */
     private Map<String, String> rows(String prefix) {
         Map<String, String> rows = new HashMap<>();
-        jdbc.query("SELECT id, customer || '|' || amount::text || '|' || qty AS r FROM decl_orders WHERE id LIKE ?",
+        jdbc.query("SELECT id, customer || '|' || amount::text || '|' || qty AS r FROM shop.decl_orders WHERE id LIKE ?",
                 result -> {
                     rows.put(result.getString("id"), result.getString("r"));
                 }, prefix + "%");
@@ -224,7 +226,7 @@ class DeclarativeJobIT extends IntegrationTest {
     }
 
     private long events(String prefix) {
-        return jdbc.queryForObject("SELECT count(*) FROM decl_events WHERE id LIKE ?", Long.class, prefix + "%");
+        return jdbc.queryForObject("SELECT count(*) FROM shop.decl_events WHERE id LIKE ?", Long.class, prefix + "%");
     }
 
     private double stale() {

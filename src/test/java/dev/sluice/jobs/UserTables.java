@@ -7,7 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The user's own tables, created in {@code public} of the application's database before a test
+ * The user's own tables, created in the application's database before a test
  * context starts: a declarative job reads its table from the catalog at start-up, and a user's
  * database holds its tables before Sluice first runs.
  */
