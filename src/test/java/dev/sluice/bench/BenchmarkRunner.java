@@ -191,10 +191,51 @@ final class BenchmarkRunner {
         // adjacent pair is the fair comparison. docs/BENCHMARK.md keeps the defaults' ratio beside it.
         double exactlyOnce = s1Rates.get("tuned");
         double atLeastOnce = s1Rates.get("at-least-once");
+        if (scenarios.contains("S1")) {
+            declarative(sluiceRows.get("defaults").rate());
+        }
         table.add(new Row("S1", "exactly-once cost", "tuned (exactly-once, the defaults' values, run right after) ÷ at-least-once", 0, 0, 0,
                 BenchTable.ratio(exactlyOnce / atLeastOnce, "at-least-once"), "≥ 0.9× at-least-once",
                 BenchTable.verdict(exactlyOnce >= 0.9 * atLeastOnce), ""));
     }
+
+    /**
+     * The declarative row: an upsert with a version guard from configuration, on a keyed JSON topic
+     * of S1's size (see {@link VersionedDataset}). The naive and sink-only baselines write the
+     * ledger, so its ratio is to the ledger's S1 defaults row of the same run.
+     */
+    private void declarative(double s1Defaults) throws Exception {
+        long started = System.nanoTime();
+        String topic = "bench-" + runId + "-s1-declarative";
+        VersionedDataset data = VersionedDataset.produce(infra.bootstrapServers(), topic, sizes.s1Records());
+        System.out.printf(Locale.ROOT, "[bench] produced %,d records to %s in %.1f s%n", data.records(), topic,
+                (System.nanoTime() - started) / 1e9);
+        VersionedDataset.createTable(infra);
+        String group = group("declarative");
+        Map<String, String> settings = VersionedDataset.jobSettings(DECLARATIVE_JOB, topic, group);
+        try (SluiceUnderTest sluice = SluiceUnderTest.startJob(infra, DECLARATIVE_JOB, settings);
+                LagProbe lag = new LagProbe(infra.bootstrapServers(), topic)) {
+            CpuMeter.Snapshot before = cpuBeforeContender();
+            sluice.pipeline().resume();
+            long end = lag.awaitNoLag(group, timeout(data.records()));
+            CpuMeter.Snapshot after = cpu.snapshot();
+            CpuMeter.PerRecord perRecord = CpuMeter.perRecord(before, after, data.records());
+            double seconds = (end - sluice.firstRecordNanos()) / 1e9;
+            double rate = data.records() / seconds;
+            String check = data.check(infra);
+            if (!check.equals("exact")) {
+                invariantFailures.add(topic);
+            }
+            table.note(topic + " Sluice declarative upsert, version guard (" + data.expected().size() + " keys, "
+                    + String.format(Locale.ROOT, "%.0f", sluice.counter("sluice.job.stale")) + " stale skipped): "
+                    + sluice.diagnostics() + "; " + perRecord + " (" + CpuMeter.threadsPerRecord(before, after, data.records()) + ")");
+            table.add(new Row("S1", "Sluice declarative upsert", "sluice.jobs.* upsert with version:, shipped defaults, "
+                    + data.expected().size() + " keys, ~10 % stale re-sends", data.records(), seconds, rate,
+                    BenchTable.ratio(rate / s1Defaults, "S1 defaults (ledger)"), "", "", check, perRecord.describe()));
+        }
+    }
+
+    static final String DECLARATIVE_JOB = "items";
 
     // ---- S2 and S5 ----
 

@@ -24,7 +24,7 @@ class BenchmarkSmokeIT {
         assertThat(runner.table().rows()).extracting(Row::contender)
                 .contains("naive", "sink-only", "Sluice defaults", "Sluice at-least-once", "exactly-once cost", "Sluice tuned", "JVM CPU per record, defaults",
                         "Sluice adaptive workers, at most 4000", "Sluice adaptive workers, at most 4000, step 100 ms", "Sluice in flight 2000, 2000 fixed workers", "Sluice abort",
-                        "Sluice drain");
+                        "Sluice drain", "Sluice declarative upsert");
         assertThat(runner.table().rows()).filteredOn(row -> row.records() > 0 && !row.scenario().equals("S5"))
                 .allSatisfy(row -> assertThat(row.rate()).as(row.contender()).isPositive());
         assertThat(runner.table().rows()).filteredOn(row -> !row.check().isEmpty())

@@ -48,10 +48,19 @@ final class SluiceUnderTest implements AutoCloseable {
     private final AtomicLong inFlightSum = new AtomicLong();
     private final AtomicLong latencyMicrosSum = new AtomicLong();
 
-    private SluiceUnderTest(ConfigurableApplicationContext context, TimedStep step) {
+    /** The pipeline measured: the ledger's, or a declarative job's. */
+    private final String pipelineName;
+
+    private SluiceUnderTest(ConfigurableApplicationContext context, TimedStep step, String pipelineName) {
         this.context = context;
         this.step = step;
+        this.pipelineName = pipelineName;
         limitSampler.scheduleAtFixedRate(() -> {
+            // a declarative job has no step of the benchmark's to note its first record: the first
+            // sample with records in flight does, within one 10 ms period
+            if (step.first.get() == 0 && !LEDGER.equals(pipelineName) && pipeline().status().inFlight() > 0) {
+                step.first.compareAndSet(0, System.nanoTime());
+            }
             if (step.first.get() != 0) {
                 PipelineStatus status = pipeline().status();
                 PipelineStatus.Workers workers = status.workers();
@@ -67,7 +76,22 @@ final class SluiceUnderTest implements AutoCloseable {
         }, 10, 10, TimeUnit.MILLISECONDS);
     }
 
+    static final String LEDGER = "ledger";
+
     static SluiceUnderTest start(BenchInfra infra, String topic, String group, Map<String, String> settings, Duration stepDelay) {
+        return start(infra, topic, group, settings, stepDelay, LEDGER);
+    }
+
+    /**
+     * Sluice with one declarative job ({@code sluice.jobs.<job>.*} in {@code settings}, the ledger
+     * off), measured as the ledger is; the ledger's topic and group stay set but are not read.
+     */
+    static SluiceUnderTest startJob(BenchInfra infra, String job, Map<String, String> settings) {
+        return start(infra, "bench-unused-ledger-topic", "bench-unused-ledger-group", settings, Duration.ZERO, job);
+    }
+
+    private static SluiceUnderTest start(BenchInfra infra, String topic, String group, Map<String, String> settings,
+            Duration stepDelay, String pipelineName) {
         TimedStep step = new TimedStep(stepDelay);
         Map<String, String> properties = new LinkedHashMap<>(properties(infra, topic, group));
         properties.putAll(settings);
@@ -79,7 +103,7 @@ final class SluiceUnderTest implements AutoCloseable {
                     ctx.getBeanFactory().registerSingleton("benchTimedStep", step);
                 })
                 .run(args);
-        return new SluiceUnderTest(context, step);
+        return new SluiceUnderTest(context, step, pipelineName);
     }
 
     /**
@@ -111,7 +135,7 @@ final class SluiceUnderTest implements AutoCloseable {
     }
 
     KafkaPipeline<Payment> pipeline() {
-        return context.getBean(Pipelines.class).pipeline("ledger");
+        return context.getBean(Pipelines.class).pipeline(pipelineName);
     }
 
     /** Where the time went, from Sluice's own meters: batches, their size and time, backpressure. */
@@ -127,6 +151,12 @@ final class SluiceUnderTest implements AutoCloseable {
                 batches.count(), batches.mean(), transactions.mean(TimeUnit.MILLISECONDS), pauses, paused,
                 pipeline().status().workers().mode(), limitSum.get() / samples, limitPeak.get(), busySum.get() / samples,
                 latencyMicrosSum.get() / 1000.0 / samples, windowSum.get() / samples, inFlightSum.get() / samples);
+    }
+
+    /** The sum of a counter's every series (0 when none is registered). */
+    double counter(String name) {
+        return context.getBean(MeterRegistry.class).find(name).counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
     /** System.nanoTime() of the first record the process step saw since the last reset, or 0. */
