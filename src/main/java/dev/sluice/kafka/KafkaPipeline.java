@@ -381,11 +381,11 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     private void registerGauges(MeterRegistry registry) {
         Gauge.builder("sluice.inflight.records", this, p -> p.status().inFlight())
                 .description("Records polled and not yet committed").register(registry);
-        Gauge.builder("sluice.inflight.records.max", settings.flow(), f -> f.maxInFlight())
+        Gauge.builder("sluice.inflight.records.limit", settings.flow(), f -> f.maxInFlight())
                 .description("Bound on records in flight").register(registry);
         Gauge.builder("sluice.inflight.bytes", this, p -> p.gate == null ? 0 : p.gate.inFlightBytes())
                 .description("Bytes of records polled and not yet durable").register(registry);
-        Gauge.builder("sluice.inflight.bytes.max", settings.flow(), f -> f.maxInFlightBytes().toBytes())
+        Gauge.builder("sluice.inflight.bytes.limit", settings.flow(), f -> f.maxInFlightBytes().toBytes())
                 .description("Bound on bytes in flight").register(registry);
         Gauge.builder("sluice.inflight.oldest.age", this, p -> p.status().oldestInFlightMillis() / 1000.0)
                 .baseUnit("seconds").description("Age of the oldest incomplete record").register(registry);
