@@ -350,7 +350,12 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         overrides.forEach((key, value) -> config.put(key.toString(), value));
         Object clientId = config.get(ConsumerConfig.CLIENT_ID_CONFIG);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, (clientId == null ? "sluice" : clientId) + "-" + number);
-        return new DefaultKafkaConsumerFactory<byte[], byte[]>(config).createConsumer();
+        DefaultKafkaConsumerFactory<byte[], byte[]> factory = new DefaultKafkaConsumerFactory<>(config);
+        if (consumerFactory instanceof DefaultKafkaConsumerFactory<?, ?> boot) {
+            // Boot's listeners bind the client metrics (kafka_consumer_*); without them this consumer is invisible
+            boot.getListeners().forEach(listener -> factory.addListener((ConsumerFactory.Listener<byte[], byte[]>) listener));
+        }
+        return factory.createConsumer();
     }
 
     private void stopped(StopReport report) {
