@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
 final class KafkaDeadLetters implements DeadLetters {
 
     /** Observation (timer, and span when tracing is on) of each publish until its acknowledgement. */
-    static final String OBSERVATION = "sluice.deadletter.publish";
+    static final String OBSERVATION = "sluice.records.dead.lettered.publish";
     static final String TRUNCATED = "sluice.error.truncated";
     static final String PUBLISH_ERROR = "sluice.error.publish";
     private static final Logger log = LoggerFactory.getLogger(KafkaDeadLetters.class);
@@ -71,7 +71,7 @@ final class KafkaDeadLetters implements DeadLetters {
         this.observations = observations;
         this.backoff = backoff;
         this.metrics = metrics;
-        this.truncated = Counter.builder("sluice.deadletters.truncated")
+        this.truncated = Counter.builder("sluice.records.dead.lettered.truncated")
                 .description("Dead letters the producer refused for good (too large), sent as a truncated copy")
                 .register(metrics.registry());
     }

@@ -350,7 +350,12 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
         overrides.forEach((key, value) -> config.put(key.toString(), value));
         Object clientId = config.get(ConsumerConfig.CLIENT_ID_CONFIG);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, (clientId == null ? "sluice" : clientId) + "-" + number);
-        return new DefaultKafkaConsumerFactory<byte[], byte[]>(config).createConsumer();
+        DefaultKafkaConsumerFactory<byte[], byte[]> factory = new DefaultKafkaConsumerFactory<>(config);
+        if (consumerFactory instanceof DefaultKafkaConsumerFactory<?, ?> boot) {
+            // Boot's listeners bind the client metrics (kafka_consumer_*); without them this consumer is invisible
+            boot.getListeners().forEach(listener -> factory.addListener((ConsumerFactory.Listener<byte[], byte[]>) listener));
+        }
+        return factory.createConsumer();
     }
 
     private void stopped(StopReport report) {
@@ -381,11 +386,11 @@ public final class KafkaPipeline<T> implements PipelineControl, SmartLifecycle {
     private void registerGauges(MeterRegistry registry) {
         Gauge.builder("sluice.inflight.records", this, p -> p.status().inFlight())
                 .description("Records polled and not yet committed").register(registry);
-        Gauge.builder("sluice.inflight.records.max", settings.flow(), f -> f.maxInFlight())
+        Gauge.builder("sluice.inflight.records.limit", settings.flow(), f -> f.maxInFlight())
                 .description("Bound on records in flight").register(registry);
         Gauge.builder("sluice.inflight.bytes", this, p -> p.gate == null ? 0 : p.gate.inFlightBytes())
                 .description("Bytes of records polled and not yet durable").register(registry);
-        Gauge.builder("sluice.inflight.bytes.max", settings.flow(), f -> f.maxInFlightBytes().toBytes())
+        Gauge.builder("sluice.inflight.bytes.limit", settings.flow(), f -> f.maxInFlightBytes().toBytes())
                 .description("Bound on bytes in flight").register(registry);
         Gauge.builder("sluice.inflight.oldest.age", this, p -> p.status().oldestInFlightMillis() / 1000.0)
                 .baseUnit("seconds").description("Age of the oldest incomplete record").register(registry);

@@ -25,7 +25,7 @@ import org.springframework.beans.factory.DisposableBean;
 /**
  * The consumer group's lag as the broker sees it: per source partition the group's committed
  * offset and the log end a read_committed consumer can reach, the last stable offset
- * ({@code sluice.partition.broker.offset{partition, kind=committed|end}}), and their total
+ * ({@code sluice.partition.broker.offset{topic, partition, kind=committed|end}}), and their total
  * difference ({@code sluice.group.lag}). Unlike the consumer's own fetch metrics these keep their
  * value while the source is paused or this pod holds no partition, so the lag panel and the lag
  * alert never go blank while any pod runs. A partition the group never committed counts from its
@@ -100,8 +100,8 @@ class BrokerLag implements DisposableBean {
                 OffsetAndMetadata mark = committed.get(partition);
                 long position = mark != null ? mark.offset() : starts.get(partition).offset();
                 total += Math.max(0, end - position);
-                rows.add(MultiGauge.Row.of(Tags.of("partition", partition.toString(), "kind", "end"), end));
-                rows.add(MultiGauge.Row.of(Tags.of("partition", partition.toString(), "kind", "committed"), position));
+                rows.add(MultiGauge.Row.of(Tags.of("topic", partition.topic(), "partition", Integer.toString(partition.partition()), "kind", "end"), end));
+                rows.add(MultiGauge.Row.of(Tags.of("topic", partition.topic(), "partition", Integer.toString(partition.partition()), "kind", "committed"), position));
             }
             offsets.register(rows, true);
             lag = total;

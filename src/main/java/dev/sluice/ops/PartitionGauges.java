@@ -18,9 +18,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Per-partition offsets as gauges, refreshed every few seconds from the pipeline status:
- * {@code sluice.partition.offset{partition, kind=committed|completed|polled}} and
- * {@code sluice.partition.uncommitted{partition}} (completed − committed: durable but not yet
- * committed, what a crash now would redeliver). Partitions no longer assigned disappear; one assigned
+ * {@code sluice.partition.offset{topic, partition, kind=committed|completed|polled}} and
+ * {@code sluice.partition.uncommitted{topic, partition}} (completed − committed: durable but not yet
+ * committed, what a crash now would redeliver). The topic and the partition number are separate tags, so a
+ * query can select one topic or sum over partitions without parsing "topic-N". Partitions no longer assigned disappear; one assigned
  * but not owned (claiming, fenced) keeps only its committed offset. Per job ({@code job=<name>}).
  */
 @Component
@@ -59,18 +60,24 @@ class PartitionGauges implements DisposableBean {
             List<MultiGauge.Row<?>> offsetRows = new ArrayList<>();
             List<MultiGauge.Row<?>> gapRows = new ArrayList<>();
             partitions.forEach((partition, status) -> {
-                offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "committed"), status.committed()));
+                offsetRows.add(MultiGauge.Row.of(tags(partition).and("kind", "committed"), status.committed()));
                 if (!"owned".equals(status.ownership())) {
                     return; // claiming or fenced: nothing polled under this member's ownership (sluice.partition.unowned counts it)
                 }
-                offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "completed"), status.completed()));
-                offsetRows.add(MultiGauge.Row.of(Tags.of("partition", partition, "kind", "polled"), status.lastPolled()));
-                gapRows.add(MultiGauge.Row.of(Tags.of("partition", partition),
+                offsetRows.add(MultiGauge.Row.of(tags(partition).and("kind", "completed"), status.completed()));
+                offsetRows.add(MultiGauge.Row.of(tags(partition).and("kind", "polled"), status.lastPolled()));
+                gapRows.add(MultiGauge.Row.of(tags(partition),
                         Math.max(0, status.completed() - status.committed())));
             });
             offsets.register(offsetRows, true);
             uncommitted.register(gapRows, true);
         }
+    }
+
+    /** {@code topic} and {@code partition} tags of a status key "topic-N" (a topic name may itself hold dashes). */
+    static Tags tags(String topicPartition) {
+        int dash = topicPartition.lastIndexOf('-');
+        return Tags.of("topic", topicPartition.substring(0, dash), "partition", topicPartition.substring(dash + 1));
     }
 
     @Override

@@ -105,7 +105,7 @@ class MultiJobIT extends IntegrationTest {
         String scrape = getBody("/actuator/prometheus");
         assertThat(scrape).contains("sluice_records_total{application=\"sluice\",job=\"orders\",outcome=\"written\"}",
                 "sluice_records_total{application=\"sluice\",job=\"refunds\",outcome=\"written\"}",
-                "sluice_inflight_records_max{application=\"sluice\",job=\"ledger\"}",
+                "sluice_inflight_records_limit{application=\"sluice\",job=\"ledger\"}",
                 "sluice_window_records{application=\"sluice\",job=\"refunds\"}",
                 "sluice_group_lag{application=\"sluice\",job=\"orders\"}",
                 "sluice_stuck{application=\"sluice\",job=\"refunds\"} 0",

@@ -8,6 +8,8 @@ import dev.sluice.testinfra.ExpectedLedger;
 import dev.sluice.testinfra.IntegrationTest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.GroupType;
@@ -37,5 +39,20 @@ class ConsumerProtocolIT extends IntegrationTest {
             assertThat(admin.describeConsumerGroups(java.util.List.of(group())).all().get().get(group()).type())
                     .isEqualTo(GroupType.CONSUMER);
         }
+        // the pipeline's consumer is built outside Boot's factory under KIP-848: its client metrics must still be bound
+        await(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(consumed(getBody("/actuator/prometheus")))
+                .as("kafka_consumer_fetch_manager_records_consumed_total in the scrape").isGreaterThanOrEqualTo(300));
+    }
+
+    /** Records the scrape's Kafka consumers report consumed, summed over their client-level series. */
+    static double consumed(String scrape) {
+        Matcher matcher = Pattern.compile("(?m)^kafka_consumer_fetch_manager_records_consumed_total\\{([^}]*)} ([0-9.eE+-]+)").matcher(scrape);
+        double total = 0;
+        while (matcher.find()) {
+            if (!matcher.group(1).contains("topic=")) {
+                total += Double.parseDouble(matcher.group(2));
+            }
+        }
+        return total;
     }
 }

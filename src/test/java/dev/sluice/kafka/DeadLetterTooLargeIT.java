@@ -53,6 +53,6 @@ class DeadLetterTooLargeIT extends IntegrationTest {
             assertThat(letter.headers().get("sluice.error.publish")).contains("RecordTooLargeException");
             assertThat(letter.value()).hasSize(16 * 1024).startsWith(Arrays.copyOf(value, 100));
         });
-        assertThat(pipeline.metrics().registry().get("sluice.deadletters.truncated").counter().count()).isEqualTo(1.0);
+        assertThat(pipeline.metrics().registry().get("sluice.records.dead.lettered.truncated").counter().count()).isEqualTo(1.0);
     }
 }

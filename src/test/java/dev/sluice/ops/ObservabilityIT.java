@@ -81,7 +81,9 @@ class ObservabilityIT extends IntegrationTest {
         assertThat(value(scrape, "sluice_records_dead_lettered_total\\{.*reason=\"malformed\".*}")).isPositive();
         assertThat(value(scrape, "sluice_backpressure_pauses_total")).as("the bound was hit").isPositive();
         assertThat(value(scrape, "sluice_backpressure_paused_time_seconds_total")).isPositive();
-        assertThat(value(scrape, "sluice_inflight_records_max")).isEqualTo(400);
+        assertThat(value(scrape, "sluice_inflight_records_limit")).isEqualTo(400);
+        assertThat(value(scrape, "sluice_partition_offset\\{.*kind=\"committed\".*partition=\"0\".*topic=\"" + Pattern.quote(topicName()) + "\".*}"))
+                .as("topic and partition are separate tags").isNotNegative();
         assertThat(value(scrape, "sluice_batch_size_count")).isPositive();
         assertThat(value(scrape, "sluice_sink_transaction_seconds_count")).isPositive();
         assertThat(value(scrape, "sluice_latency_seconds_count")).isPositive();
@@ -96,7 +98,8 @@ class ObservabilityIT extends IntegrationTest {
             String lagScrape = get("/actuator/prometheus").body();
             assertThat(value(lagScrape, "sluice_group_lag\\{.*}")).isZero();
             for (int partition = 0; partition < 4; partition++) {
-                String series = "sluice_partition_broker_offset\\{.*kind=\"%s\".*partition=\"" + Pattern.quote(topicName() + "-" + partition) + "\".*}";
+                String series = "sluice_partition_broker_offset\\{.*kind=\"%s\".*partition=\"" + partition + "\".*topic=\""
+                        + Pattern.quote(topicName()) + "\".*}";
                 double end = value(lagScrape, series.formatted("end"));
                 assertThat(end).isPositive();
                 assertThat(value(lagScrape, series.formatted("committed"))).isEqualTo(end);

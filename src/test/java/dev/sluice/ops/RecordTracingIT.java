@@ -97,7 +97,7 @@ class RecordTracingIT extends IntegrationTest {
                                 || span.getLinks().stream().anyMatch(link -> link.getSpanContext().getTraceId().equals(VALID_TRACE)
                                         && link.getSpanContext().getSpanId().equals(VALID_SPAN)))
                                 .as("sink span %s parented by or linked to the producer's span", span).isTrue());
-                assertThat(finished).filteredOn(s -> s.getName().equals("sluice.deadletter.publish"))
+                assertThat(finished).filteredOn(s -> s.getName().equals("sluice.records.dead.lettered.publish"))
                         .anySatisfy(span -> {
                             assertThat(span.getTraceId()).isEqualTo(REFUSED_TRACE);
                             assertThat(span.getParentSpanId()).isEqualTo(REFUSED_SPAN);
