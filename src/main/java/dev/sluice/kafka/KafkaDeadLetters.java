@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * (above all {@code RecordTooLargeException}: the broker took the original compressed, the producer
  * refuses it uncompressed); then a <em>truncated copy</em> is sent instead: key and value cut to
  * {@code sluice.source.dead-letter-truncate-to}, every header kept, plus {@value #TRUNCATED} (the
- * original key and value sizes) and {@value #PUBLISH_ERROR}; {@code sluice.deadletters.truncated}
+ * original key and value sizes) and {@value #PUBLISH_ERROR}; {@code sluice.records.dead.lettered.truncated}
  * counts them. Its acknowledgement completes the record. A truncated copy refused for good too
  * (authorization, a broken topic) is retried with backoff like an outage and logged at ERROR: the
  * dead-letter topic itself is unusable, and that must stall visibly rather than drop the record.
