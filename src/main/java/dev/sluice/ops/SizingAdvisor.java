@@ -46,11 +46,11 @@ class SizingAdvisor {
         if (window.arrivalRate() == 0) {
             return "no records committed in the last sample";
         }
+        if (window.reason().equals("seeking") || window.reason().equals("at_knee")) {
+            return "a backlog: the window keeps the smallest size that holds λ (the knee); a larger sluice.flow.max-in-flight would only add waiting";
+        }
         if (suggested > flow.maxInFlight()) {
             return "λ·W×" + flow.windowHeadroom() + " is above sluice.flow.max-in-flight: the source pauses at the bound; raise it if the database keeps up";
-        }
-        if (window.reason().equals("saturated")) {
-            return "a larger window did not raise λ: the stage after the source (worker permits, the database) is the limit";
         }
         return fixed ? "fixed window at the bound; sluice.flow.window=adaptive would pause at about " + Math.max(suggested, window.min())
                 : "the window follows λ·W×" + flow.windowHeadroom() + " within [" + window.min() + ", " + window.max() + "]";

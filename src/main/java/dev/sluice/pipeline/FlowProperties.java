@@ -54,6 +54,12 @@ import org.springframework.validation.annotation.Validated;
  *     for three samples in a row (default 0.25), so it does not follow every dip
  * @param windowInterval shortest time between two samples of λ and W (default 500ms; a sample also
  *     waits for twice the last W, so the records a change let in are judged by their commit)
+ * @param kneeTolerance under a backlog the adaptive window searches for the smallest window that
+ *     keeps the throughput (the knee, see {@link AdaptiveWindow}): a smaller window that keeps the
+ *     commit rate within this share of the best one is as good, a growth that raises it by less
+ *     buys nothing (default 0.05, 0.01–0.5: above the sample-to-sample noise of a steady run)
+ * @param kneeHold how long the window stays at the knee before it searches again, one step up
+ *     first (default 15s, 1s–10m: each search spends about one sample below the knee)
  */
 @Validated
 @ConfigurationProperties("sluice.flow")
@@ -68,7 +74,9 @@ public record FlowProperties(
         @DefaultValue("0") @Min(0) @Max(1_000_000) int minInFlight,
         @DefaultValue("2.0") @DecimalMin("1.0") @DecimalMax("10.0") double windowHeadroom,
         @DefaultValue("0.25") @DecimalMin("0.0") @DecimalMax("0.9") double windowHysteresis,
-        @DefaultValue("500ms") @NotNull @DurationMin(millis = 50) @DurationMax(minutes = 1) Duration windowInterval) {
+        @DefaultValue("500ms") @NotNull @DurationMin(millis = 50) @DurationMax(minutes = 1) Duration windowInterval,
+        @DefaultValue("0.05") @DecimalMin("0.01") @DecimalMax("0.5") double kneeTolerance,
+        @DefaultValue("15s") @NotNull @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration kneeHold) {
 
     /** The adaptive worker limit's floor when {@code min-worker-permits} is 0. */
     static final int DEFAULT_MIN_WORKER_PERMITS = 16;
@@ -99,7 +107,7 @@ public record FlowProperties(
     /** The bounds, with exactly {@code workerPermits} workers and the window settings at their defaults (tests and tools). */
     public static FlowProperties of(int maxInFlight, DataSize maxInFlightBytes, double resumeRatio, int workerPermits) {
         return new FlowProperties(maxInFlight, maxInFlightBytes, resumeRatio, workerPermits, WorkerMode.FIXED, 0,
-                WindowMode.ADAPTIVE, 0, 2.0, 0.25, Duration.ofMillis(500));
+                WindowMode.ADAPTIVE, 0, 2.0, 0.25, Duration.ofMillis(500), 0.05, Duration.ofSeconds(15));
     }
 
     /** {@code min-worker-permits}, or 16 (at most {@code worker-permits}) when it is 0. */
@@ -120,6 +128,6 @@ public record FlowProperties(
     public AdaptiveWindow.Settings windowSettings(int onePoll) {
         int min = Math.min(maxInFlight, Math.max(effectiveMinInFlight(), onePoll));
         return new AdaptiveWindow.Settings(window == WindowMode.ADAPTIVE, min, maxInFlight, windowHeadroom,
-                windowHysteresis, windowInterval.toNanos(), SETTLE_SAMPLES);
+                windowHysteresis, windowInterval.toNanos(), SETTLE_SAMPLES, kneeTolerance, kneeHold.toNanos());
     }
 }

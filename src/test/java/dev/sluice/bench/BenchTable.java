@@ -13,14 +13,24 @@ final class BenchTable {
      * @param rate records per second, first record consumed to lag 0 committed (0 when not a rate)
      * @param versus the ratio that a target is stated on, e.g. "1.83× naive"
      * @param verdict "met", "NOT met" or "" (a reference row)
+     * @param flow mean records in flight (and its share of the bound) and poll-to-commit p50 / p99, or ""
      */
     record Row(String scenario, String contender, String settings, long records, double seconds, double rate, String versus,
-            String target, String verdict, String check, String cpu) {
+            String target, String verdict, String check, String cpu, String flow) {
+
+        Row(String scenario, String contender, String settings, long records, double seconds, double rate, String versus,
+                String target, String verdict, String check, String cpu) {
+            this(scenario, contender, settings, records, seconds, rate, versus, target, verdict, check, cpu, "");
+        }
 
         /** A row with no CPU figure (references, ratios, S4 and S5). */
         Row(String scenario, String contender, String settings, long records, double seconds, double rate, String versus,
                 String target, String verdict, String check) {
-            this(scenario, contender, settings, records, seconds, rate, versus, target, verdict, check, "");
+            this(scenario, contender, settings, records, seconds, rate, versus, target, verdict, check, "", "");
+        }
+
+        Row withFlow(String described) {
+            return new Row(scenario, contender, settings, records, seconds, rate, versus, target, verdict, check, cpu, described);
         }
     }
 
@@ -56,8 +66,8 @@ final class BenchTable {
 
     String markdown(String header) {
         StringBuilder out = new StringBuilder(header).append("\n\n");
-        out.append("| scenario | contender | settings | records | seconds | records/s | CPU per record | ratio | target | verdict | invariant |\n");
-        out.append("|---|---|---|---:|---:|---:|---|---|---|---|---|\n");
+        out.append("| scenario | contender | settings | records | seconds | records/s | CPU per record | in flight mean (× bound) · poll to commit p50 / p99 | ratio | target | verdict | invariant |\n");
+        out.append("|---|---|---|---:|---:|---:|---|---|---|---|---|---|\n");
         for (Row row : rows) {
             out.append(format(row)).append('\n');
         }
@@ -68,9 +78,9 @@ final class BenchTable {
     }
 
     private static String format(Row row) {
-        return String.format(Locale.ROOT, "| %s | %s | %s | %,d | %.2f | %s | %s | %s | %s | %s | %s |", row.scenario(), row.contender(),
+        return String.format(Locale.ROOT, "| %s | %s | %s | %,d | %.2f | %s | %s | %s | %s | %s | %s | %s |", row.scenario(), row.contender(),
                 row.settings(), row.records(), row.seconds(), row.rate() > 0 ? String.format(Locale.ROOT, "%,.0f", row.rate()) : "–",
-                row.cpu(), row.versus(), row.target(), row.verdict(), row.check());
+                row.cpu(), row.flow(), row.versus(), row.target(), row.verdict(), row.check());
     }
 
     static String ratio(double value, String of) {

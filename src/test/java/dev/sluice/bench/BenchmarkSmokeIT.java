@@ -24,7 +24,12 @@ class BenchmarkSmokeIT {
         assertThat(runner.table().rows()).extracting(Row::contender)
                 .contains("naive", "sink-only", "Sluice defaults", "Sluice at-least-once", "exactly-once cost", "Sluice tuned", "JVM CPU per record, defaults",
                         "Sluice adaptive workers, at most 4000", "Sluice adaptive workers, at most 4000, step 100 ms", "Sluice in flight 2000, 2000 fixed workers", "Sluice abort",
-                        "Sluice drain", "Sluice declarative upsert");
+                        "Sluice drain", "Sluice declarative upsert", "Sluice fixed window", "window at the knee", "window at the knee, bound 60000",
+                        "PostgreSQL CPU per record, defaults");
+        assertThat(runner.table().rows()).as("every Kafka contender's poll-to-commit times, measured by the Kafka client")
+                .filteredOn(row -> row.records() > 0 && (row.scenario().equals("S1") || row.scenario().equals("S2") || row.scenario().equals("S3"))
+                        && !row.contender().equals("sink-only"))
+                .allSatisfy(row -> assertThat(row.flow()).as(row.contender()).matches(".*\\d ms"));
         assertThat(runner.table().rows()).filteredOn(row -> row.records() > 0 && !row.scenario().equals("S5"))
                 .allSatisfy(row -> assertThat(row.rate()).as(row.contender()).isPositive());
         assertThat(runner.table().rows()).filteredOn(row -> !row.check().isEmpty())

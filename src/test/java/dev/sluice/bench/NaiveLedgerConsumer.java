@@ -95,7 +95,8 @@ final class NaiveLedgerConsumer implements AutoCloseable {
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                     ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class)));
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                    ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG, PollToCommit.class.getName())));
             factory.setBatchListener(true);
             factory.setConcurrency(settings.concurrency());
             factory.getContainerProperties().setAckMode(AckMode.BATCH);

@@ -128,6 +128,8 @@ final class SluiceUnderTest implements AutoCloseable {
         properties.put("sluice.source.auto-startup", "false");
         properties.put("spring.main.web-application-type", "none");
         properties.put("spring.main.banner-mode", "off");
+        // the Kafka client's own poll and commit times, for every contender alike
+        properties.put("spring.kafka.consumer.properties.interceptor.classes", PollToCommit.class.getName());
         properties.put("logging.level.org.apache.kafka", "WARN");
         properties.put("logging.level.kafka", "WARN");
         properties.put("logging.level.org.springframework.kafka", "WARN");

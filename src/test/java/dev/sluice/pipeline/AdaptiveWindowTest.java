@@ -22,7 +22,7 @@ class AdaptiveWindowTest {
 
     /** Feeds the rule cumulative counters as a pipeline with the given traffic would produce them. */
     private static final class Traffic {
-        final AdaptiveWindow rule;
+        AdaptiveWindow rule;
         long now;
         long committed;
         long inFlightNanos;
@@ -142,27 +142,126 @@ class AdaptiveWindowTest {
         assertThat(atBound.reason()).isEqualTo(Reason.AT_BOUND);
     }
 
+    /**
+     * A backlog behind a stage that takes {@code capacity} records/s and needs {@code baseMillis}
+     * per record with nothing queued: λ = min(capacity, window / W0) and W = max(W0, window /
+     * capacity) (Little's law on both sides of the knee, window = capacity × W0), the source held.
+     */
+    private static Decision backlog(Traffic traffic, double capacity, double baseMillis) {
+        int window = traffic.rule.current().window();
+        double rate = Math.min(capacity, window / (baseMillis / 1000));
+        return traffic.interval(rate, Math.max(baseMillis, window / capacity * 1000), 0.8);
+    }
+
     @Test
-    void aBacklogBehindASaturatedStageGrowsTheWindowToTheBoundAsTheFixedWindowDid() {
+    void aBacklogBehindASaturatedStageSettlesAtTheKneeInsteadOfTheBound() {
         Traffic traffic = new Traffic(settings(true));
         traffic.interval(10_000, 100, 0);
-        // the database takes 40,000/s at most: above a window of 4,000 only W grows; λ·W restates the window
-        int window = 2_000;
-        for (int i = 0; i < 10; i++) {
-            double w = Math.max(100, window / 40.0);
-            window = traffic.interval(Math.min(40_000, window / 0.1), w, 0.8).window();
+        // the database takes 40,000/s at most: above a window of 4,000 only W grows, λ stays
+        List<Decision> decisions = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            decisions.add(backlog(traffic, 40_000, 100));
         }
-        assertThat(traffic.rule.current()).extracting(Decision::window, Decision::reason).containsExactly(20_000, Reason.AT_BOUND);
+        assertThat(decisions).extracting(Decision::window)
+                .as("climbs while λ follows, stops when it does not, comes down a fifth per sample while λ holds")
+                .startsWith(4_000, 8_000, 6_400, 5_120, 4_096, 3_276, 3_276, 4_096);
+        assertThat(decisions.get(6).reason()).as("one low sample is looked at again").isEqualTo(Reason.SEEKING);
+        assertThat(decisions.get(7).reason()).as("3,276 cost a fifth of λ twice: back to the last window that kept it")
+                .isEqualTo(Reason.AT_KNEE);
+        assertThat(traffic.rule.current()).extracting(Decision::window, Decision::reason).containsExactly(4_096, Reason.AT_KNEE);
+    }
+
+    @Test
+    void underALongBacklogTheKneeCostsLessThanFivePercentOfTheThroughputAndAFifthOfTheBound() {
+        Traffic traffic = new Traffic(settings(true));
+        // a first run starts at the bound and meets a backlog
+        traffic.rule = new AdaptiveWindow(settings(true), 0, 20_000);
+        double committed = 0;
+        long windows = 0;
+        int samples = 120;
+        for (int i = 0; i < samples; i++) {
+            Decision next = backlog(traffic, 40_000, 100);
+            committed += next.arrivalRate();
+            windows += next.window();
+        }
+        assertThat(committed / samples).as("mean λ against the 40,000/s the bound would get").isGreaterThan(0.95 * 40_000);
+        assertThat(windows / samples).as("mean window, knee 4,000, bound 20,000").isLessThan(5_000);
+    }
+
+    @Test
+    void aStageThatGetsFasterMovesTheKneeUpAtTheNextSearch() {
+        Traffic traffic = new Traffic(settings(true));
+        traffic.rule = new AdaptiveWindow(settings(true), 0, 20_000);
+        for (int i = 0; i < 30; i++) {
+            backlog(traffic, 40_000, 100);
+        }
+        assertThat(traffic.rule.current().window()).isBetween(4_000, 5_000);
+        // the database gets twice as fast: the knee is 8,000 now
+        double committed = 0;
+        long windows = 0;
+        for (int i = 0; i < 60; i++) {
+            Decision next = backlog(traffic, 80_000, 100);
+            if (i >= 30) {
+                committed += next.arrivalRate();
+                windows += next.window();
+            }
+        }
+        assertThat(windows / 30).as("found within one hold (15 s) and a search").isBetween(7_500L, 9_000L);
+        assertThat(committed / 30).isGreaterThan(0.9 * 80_000);
+    }
+
+    @Test
+    void aStageThatSlowsDownWhileTheWindowComesDownNeverThrottlesTheSourceBelowTheLastGoodWindow() {
+        Traffic traffic = new Traffic(settings(true));
+        traffic.rule = new AdaptiveWindow(settings(true), 0, 20_000);
+        // each sample the stage needs 10 % longer per record (W0 rising for its own reasons), capacity falls with it
+        double base = 100;
+        double capacity = 40_000;
+        for (int i = 0; i < 40; i++) {
+            Decision before = traffic.rule.current();
+            Decision next = backlog(traffic, capacity, base);
+            if (before.window() >= capacity * base / 1000) {
+                assertThat(next.window()).as("sample %d: a window that was not below the knee is never cut below 0.8×", i)
+                        .isGreaterThanOrEqualTo((int) Math.floor(before.window() * 0.8));
+            }
+            base *= 1.1;
+            capacity /= 1.1;
+        }
+        assertThat(traffic.rule.current().window()).isBetween(100, 20_000);
+    }
+
+    @Test
+    void noiseOnTheRateDoesNotDriveTheWindowDownPastTheKnee() {
+        Random random = new Random(11);
+        Traffic traffic = new Traffic(settings(true));
+        traffic.rule = new AdaptiveWindow(settings(true), 0, 20_000);
+        double committed = 0;
+        double ideal = 0;
+        for (int i = 0; i < 200; i++) {
+            int window = traffic.rule.current().window();
+            double noise = 1 + (random.nextDouble() - 0.5) * 0.06;
+            double rate = Math.min(40_000, window / 0.1) * noise;
+            Decision next = traffic.interval(rate, Math.max(100, window / 40.0), 0.8);
+            committed += rate;
+            ideal += 40_000 * noise;
+            assertThat(next.window()).isBetween(100, 20_000);
+        }
+        assertThat(committed / ideal).as("±3 % noise on λ").isGreaterThan(0.93);
+    }
+
+    @Test
+    void theBacklogGoneTheWindowComesBackToDemand() {
+        Traffic traffic = new Traffic(settings(true));
+        traffic.rule = new AdaptiveWindow(settings(true), 0, 20_000);
+        for (int i = 0; i < 3; i++) {
+            backlog(traffic, 40_000, 100);
+        }
+        assertThat(traffic.rule.current()).extracting(Decision::window, Decision::reason).containsExactly(12_800, Reason.SEEKING);
         for (int i = 0; i < 12; i++) {
             traffic.interval(5_000, 100, 0);
         }
         assertThat(traffic.rule.current()).as("the backlog gone, it comes back to demand, halving every three samples")
-                .extracting(Decision::window, Decision::reason).containsExactly(1_250, Reason.DEMAND_FELL);
-        for (int i = 0; i < 6; i++) {
-            traffic.interval(5_000, 100, 0);
-        }
-        assertThat(traffic.rule.current()).as("L × 2 = 1,000 is within the hysteresis of 1,250")
-                .extracting(Decision::window, Decision::reason).containsExactly(1_250, Reason.STEADY);
+                .extracting(Decision::window, Decision::reason).containsExactly(1_000, Reason.DEMAND_FELL);
     }
 
     @Test
@@ -227,5 +326,7 @@ class AdaptiveWindowTest {
         assertThatThrownBy(() -> new Settings(true, 200, 100, 2, 0.25, SECOND, 3)).hasMessageContaining("sluice.flow.max-in-flight");
         assertThatThrownBy(() -> new Settings(true, 1, 100, 0.5, 0.25, SECOND, 3)).hasMessageContaining("sluice.flow.window-headroom");
         assertThatThrownBy(() -> new Settings(true, 1, 100, 2, 1.0, SECOND, 3)).hasMessageContaining("sluice.flow.window-hysteresis");
+        assertThatThrownBy(() -> new Settings(true, 1, 100, 2, 0.25, SECOND, 3, 0, SECOND)).hasMessageContaining("sluice.flow.knee-tolerance");
+        assertThatThrownBy(() -> new Settings(true, 1, 100, 2, 0.25, SECOND, 3, 0.05, 0)).hasMessageContaining("sluice.flow.knee-hold");
     }
 }
