@@ -457,7 +457,7 @@ final class BenchmarkRunner {
 
     /** The warm-up repeats its Sluice pass until the JIT threads spend less than this per record, at most this often. */
     static final double WARM_JIT_MICROS = 1.0;
-    static final int MAX_WARMUP_PASSES = 3;
+    static final int MAX_WARMUP_PASSES = 5;
 
     private Measured sluice(Dataset data, Map<String, String> settings, Duration delay) throws Exception {
         infra.truncate();
