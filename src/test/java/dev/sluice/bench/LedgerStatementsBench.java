@@ -236,7 +236,7 @@ final class LedgerStatementsBench {
     }
 
     /** The server processes of the pool's connections (all of them held at once, so each is asked). */
-    private static long[] backendPids(HikariDataSource pool) throws SQLException {
+    static long[] backendPids(HikariDataSource pool) throws SQLException {
         List<Connection> held = new ArrayList<>();
         long[] pids = new long[THREADS];
         try {
@@ -258,7 +258,7 @@ final class LedgerStatementsBench {
     }
 
     /** User and system clock ticks of {@code pids} (from /proc; a process gone counts 0). */
-    private static long ticks(long[] pids) {
+    static long ticks(long[] pids) {
         long ticks = 0;
         for (long pid : pids) {
             try {
