@@ -4,14 +4,15 @@ import dev.sluice.pipeline.BatchSink.SinkItem;
 import dev.sluice.pipeline.RejectReason;
 import dev.sluice.pipeline.SinkOutcome;
 import dev.sluice.postgres.BatchWriter;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,11 +20,15 @@ import org.postgresql.PGConnection;
 
 /**
  * The ledger SQL (contract: DESIGN.md "Output"). One set-based statement inserts the batch's
- * payments and, for the rows that were new, adds their amounts and counts to the balances; a second
- * one reads back stored payments the batch repeated, to tell a duplicate (no effect) from a
- * conflicting reuse of a paymentId (dead-lettered); a third appends one {@code payment_journal} row
- * per record applied, written or duplicate — an effect that is not idempotent, so it shows whether
- * the engine applied each record exactly once.
+ * payments, for the rows that were new adds their amounts and counts to the balances, and appends
+ * their {@code payment_journal} rows ({@code written}); it answers how many rows it inserted, and
+ * which ids only when some record was not inserted. Only then does a second statement read back the
+ * stored payments the batch repeated, to tell a duplicate (no effect) from a conflicting reuse of a
+ * paymentId (dead-lettered), and a third append the duplicates' journal rows. The journal holds one
+ * row per record applied, written or duplicate — an effect that is not idempotent, so it shows
+ * whether the engine applied each record exactly once. (A batch of several topics, which a job of
+ * one topic never has, journals all of its rows in the third statement: the insert's RETURNING
+ * carries no topic.)
  *
  * <p>Deadlock freedom: every transaction inserts payments in paymentId order and then updates
  * balances in (account, currency) order, so two concurrent batches take their locks in one global
@@ -33,7 +38,8 @@ import org.postgresql.PGConnection;
  * statement takes {@code long[]}/{@code int[]} (no boxing) and the timestamp as whole epoch seconds
  * plus microseconds (no ISO text built here and parsed by the server); the row order is the arrays'
  * ordinality. Measured against the text arrays it replaces and against binary {@code COPY} into a
- * staging table by {@code LedgerEncodingBench} (src/test/java/dev/sluice/bench).
+ * staging table by {@code LedgerEncodingBench}, and the statements' parts against each other by
+ * {@code LedgerStatementsBench} (src/test/java/dev/sluice/bench).
  */
 public final class LedgerWriter implements BatchWriter<Payment> {
 
@@ -50,7 +56,7 @@ public final class LedgerWriter implements BatchWriter<Payment> {
                 SELECT payment_id, account, currency, amount_cents, occurred_at, source_partition, source_offset
                 FROM input ORDER BY payment_id, ord
                 ON CONFLICT (payment_id) DO NOTHING
-                RETURNING payment_id, account, currency, amount_cents
+                RETURNING payment_id, account, currency, amount_cents, source_partition, source_offset
             ), balances AS (
                 INSERT INTO sluice.account_balances AS b (account, currency, balance_cents, payment_count, updated_at)
                 SELECT account, currency, sum(amount_cents), count(*), now()
@@ -59,11 +65,14 @@ public final class LedgerWriter implements BatchWriter<Payment> {
                     SET balance_cents = b.balance_cents + excluded.balance_cents,
                         payment_count = b.payment_count + excluded.payment_count,
                         updated_at = excluded.updated_at
+            ), journal AS (
+                INSERT INTO sluice.payment_journal (source_topic, source_partition, source_offset, payment_id, outcome)
+                SELECT ?::text, source_partition, source_offset, payment_id, 'written' FROM inserted WHERE ?::text IS NOT NULL
             )
-            SELECT payment_id FROM inserted
+            SELECT count(*), CASE WHEN count(*) < ? THEN array_agg(payment_id) END FROM inserted
             """;
 
-    /** One journal row per record applied (written or duplicate), in the batch's transaction. */
+    /** Journal rows of records applied (written or duplicate) that the upsert did not journal itself. */
     static final String JOURNAL = """
             INSERT INTO sluice.payment_journal (source_topic, source_partition, source_offset, payment_id, outcome)
             SELECT topic, source_partition, source_offset, payment_id, CASE WHEN duplicate THEN 'duplicate' ELSE 'written' END
@@ -98,7 +107,8 @@ public final class LedgerWriter implements BatchWriter<Payment> {
             offsets[i] = item.record().ref().offset();
         }
         PGConnection pg = connection.unwrap(PGConnection.class);
-        Set<String> inserted = HashSet.newHashSet(size);
+        String topic = soleTopic(batch);
+        Set<String> inserted;
         try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
             upsert.setArray(1, pg.createArrayOf("text", ids));
             upsert.setArray(2, pg.createArrayOf("text", accounts));
@@ -108,26 +118,50 @@ public final class LedgerWriter implements BatchWriter<Payment> {
             upsert.setArray(6, pg.createArrayOf("int4", micros));
             upsert.setArray(7, pg.createArrayOf("int4", partitions));
             upsert.setArray(8, pg.createArrayOf("int8", offsets));
+            upsert.setString(9, topic);
+            upsert.setString(10, topic);
+            upsert.setInt(11, size);
             try (ResultSet rows = upsert.executeQuery()) {
-                while (rows.next()) {
-                    inserted.add(rows.getString(1));
+                rows.next();
+                if (rows.getLong(1) == size) {
+                    if (topic == null) {
+                        List<SinkOutcome> outcomes = new ArrayList<>(Collections.nCopies(size, SinkOutcome.WRITTEN));
+                        journal(pg, connection, batch, outcomes, true);
+                        return outcomes;
+                    }
+                    return new ArrayList<>(Collections.nCopies(size, SinkOutcome.WRITTEN));
                 }
+                Array stored = rows.getArray(2);
+                inserted = stored == null ? Set.of() : Set.of((String[]) stored.getArray());
             }
         }
         List<SinkOutcome> outcomes = outcomes(connection, batch, inserted);
-        journal(pg, connection, batch, outcomes);
+        journal(pg, connection, batch, outcomes, topic == null);
         return outcomes;
     }
 
+    /** The topic of every item of {@code batch}, or null when it has several (the upsert then journals nothing). */
+    private static String soleTopic(List<SinkItem<Payment>> batch) {
+        String topic = batch.getFirst().record().ref().partition().topic();
+        for (SinkItem<Payment> item : batch) {
+            if (!item.record().ref().partition().topic().equals(topic)) {
+                return null;
+            }
+        }
+        return topic;
+    }
+
     /**
-     * Appends the journal rows of the records applied (the contract of {@code payment_journal}:
-     * one per valid source record; its exactness is the engine's, so it has no unique constraint).
+     * Appends the journal rows of the duplicates, and of the written records when {@code written}
+     * (the upsert journals those itself for a batch of one topic). The contract of
+     * {@code payment_journal}: one row per valid source record applied; its exactness is the
+     * engine's, so it has no unique constraint.
      */
-    private static void journal(PGConnection pg, Connection connection, List<SinkItem<Payment>> batch, List<SinkOutcome> outcomes)
-            throws SQLException {
+    private static void journal(PGConnection pg, Connection connection, List<SinkItem<Payment>> batch, List<SinkOutcome> outcomes,
+            boolean written) throws SQLException {
         int size = 0;
         for (SinkOutcome outcome : outcomes) {
-            if (!(outcome instanceof SinkOutcome.Rejected)) {
+            if (journaled(outcome, written)) {
                 size++;
             }
         }
@@ -142,7 +176,7 @@ public final class LedgerWriter implements BatchWriter<Payment> {
         int row = 0;
         for (int i = 0; i < batch.size(); i++) {
             SinkOutcome outcome = outcomes.get(i);
-            if (outcome instanceof SinkOutcome.Rejected) {
+            if (!journaled(outcome, written)) {
                 continue;
             }
             SinkItem<Payment> item = batch.get(i);
@@ -161,6 +195,11 @@ public final class LedgerWriter implements BatchWriter<Payment> {
             insert.setArray(5, pg.createArrayOf("bool", duplicates));
             insert.executeUpdate();
         }
+    }
+
+    /** Whether this call journals {@code outcome}: duplicates always, written ones when the upsert did not. */
+    private static boolean journaled(SinkOutcome outcome, boolean written) {
+        return outcome instanceof SinkOutcome.Duplicate || written && outcome instanceof SinkOutcome.Written;
     }
 
     /**

@@ -40,9 +40,14 @@ class LedgerWriterIT {
     }
 
     private static List<SinkItem<Payment>> items(List<Payment> payments) {
+        return items(List.of("ledger-writer"), payments);
+    }
+
+    /** Item i at offset i of partition i % 3 of topic {@code topics[i % topics.size()]}. */
+    private static List<SinkItem<Payment>> items(List<String> topics, List<Payment> payments) {
         List<SinkItem<Payment>> items = new ArrayList<>();
         for (int i = 0; i < payments.size(); i++) {
-            RecordRef ref = new RecordRef(new PartitionId("ledger-writer", i % 3), 1, i, 150);
+            RecordRef ref = new RecordRef(new PartitionId(topics.get(i % topics.size()), i % 3), 1, i, 150);
             items.add(new SinkItem<>(new InboundRecord(ref, null, new byte[] {1}, 0), payments.get(i)));
         }
         return items;
@@ -115,5 +120,70 @@ class LedgerWriterIT {
                 assertThat(row.next()).as("a refused conflict moves no balance").isFalse();
             }
         }
+    }
+
+    @Test
+    void journalsEachAppliedRecordOnceAtItsOwnSourcePosition() throws Exception {
+        Instant at = Instant.parse("2026-11-29T10:00:00Z");
+        String account = prefix + "-acc";
+        Payment earlier = new Payment(prefix + "-j0", account, 700, "EUR", at);
+        Payment one = new Payment(prefix + "-j1", account, 100, "EUR", at);
+        Payment two = new Payment(prefix + "-j2", account, 200, "EUR", at);
+        Payment oneElsewhere = new Payment(prefix + "-j1", prefix + "-other", 100, "EUR", at);
+        Payment earlierChanged = new Payment(prefix + "-j0", account, 701, "EUR", at);
+        List<Payment> fresh = List.of(new Payment(prefix + "-j3", account, 1, "USD", at), new Payment(prefix + "-j4", account, 2, "USD", at),
+                new Payment(prefix + "-j5", account, 3, "USD", at));
+
+        List<SinkOutcome> first = sink.write(items(List.of(prefix + "-t1"), List.of(earlier)));
+        List<SinkOutcome> repeats = sink.write(items(List.of(prefix + "-t2"), List.of(one, two, one, oneElsewhere, earlier, earlierChanged)));
+        List<SinkOutcome> allNew = sink.write(items(List.of(prefix + "-t3"), fresh));
+        List<SinkOutcome> twoTopics = sink.write(items(List.of(prefix + "-t4", prefix + "-t5"),
+                List.of(new Payment(prefix + "-j6", account, 6, "GBP", at), two, earlierChanged)));
+
+        assertThat(first).containsExactly(SinkOutcome.WRITTEN);
+        assertThat(repeats).hasSize(6).startsWith(SinkOutcome.WRITTEN, SinkOutcome.WRITTEN, SinkOutcome.DUPLICATE);
+        assertThat(repeats.get(3)).isInstanceOfSatisfying(SinkOutcome.Rejected.class,
+                rejected -> assertThat(rejected.reason()).isEqualTo(RejectReason.CONFLICT));
+        assertThat(repeats.get(4)).isEqualTo(SinkOutcome.DUPLICATE);
+        assertThat(repeats.get(5)).isInstanceOfSatisfying(SinkOutcome.Rejected.class,
+                rejected -> assertThat(rejected.reason()).isEqualTo(RejectReason.CONFLICT));
+        assertThat(allNew).containsExactly(SinkOutcome.WRITTEN, SinkOutcome.WRITTEN, SinkOutcome.WRITTEN);
+        assertThat(twoTopics).hasSize(3).startsWith(SinkOutcome.WRITTEN, SinkOutcome.DUPLICATE);
+        assertThat(twoTopics.get(2)).isInstanceOf(SinkOutcome.Rejected.class);
+        assertThat(journal()).containsExactly(
+                "t1 0/0 j0 written",
+                "t2 0/0 j1 written", "t2 1/1 j2 written", "t2 2/2 j1 duplicate", "t2 1/4 j0 duplicate",
+                "t3 0/0 j3 written", "t3 1/1 j4 written", "t3 2/2 j5 written",
+                "t4 0/0 j6 written", "t5 1/1 j2 duplicate");
+        try (Connection connection = DATA_SOURCE.getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "SELECT currency, balance_cents, payment_count FROM sluice.account_balances WHERE account = ? ORDER BY currency")) {
+            select.setString(1, account);
+            List<String> balances = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    balances.add(rows.getString(1) + " " + rows.getLong(2) + "/" + rows.getLong(3));
+                }
+            }
+            assertThat(balances).containsExactly("EUR 1000/3", "GBP 6/1", "USD 6/3");
+        }
+    }
+
+    /** This test's journal rows: "topic partition/offset paymentId outcome", the prefix cut off, in source order. */
+    private List<String> journal() throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection connection = DATA_SOURCE.getConnection();
+                PreparedStatement select = connection.prepareStatement("""
+                        SELECT source_topic, source_partition, source_offset, payment_id, outcome FROM sluice.payment_journal
+                        WHERE payment_id LIKE ? ORDER BY source_topic, source_offset""")) {
+            select.setString(1, prefix + "-%");
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    rows.add(row.getString(1).substring(prefix.length() + 1) + " " + row.getInt(2) + "/" + row.getLong(3) + " "
+                            + row.getString(4).substring(prefix.length() + 1) + " " + row.getString(5));
+                }
+            }
+        }
+        return rows;
     }
 }
