@@ -302,14 +302,6 @@ final class JobCopyBench {
     }
 
     private static String summary(double[] values) {
-        double sum = 0;
-        double min = Double.MAX_VALUE;
-        double max = -Double.MAX_VALUE;
-        for (double value : values) {
-            sum += value;
-            min = Math.min(min, value);
-            max = Math.max(max, value);
-        }
-        return String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", sum / values.length, min, max);
+        return LedgerStatementsBench.summary(values);
     }
 }

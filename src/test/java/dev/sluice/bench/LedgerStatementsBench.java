@@ -149,7 +149,8 @@ final class LedgerStatementsBench {
                 summary(list.stream().mapToDouble(CpuMeter.PerRecord::jvmMicros).toArray())));
     }
 
-    private static String summary(double[] values) {
+    /** "mean (min–max)" of one variant's rounds. */
+    static String summary(double[] values) {
         double sum = 0;
         double min = Double.MAX_VALUE;
         double max = -Double.MAX_VALUE;
