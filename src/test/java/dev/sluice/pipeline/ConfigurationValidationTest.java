@@ -48,6 +48,8 @@ class ConfigurationValidationTest {
         "sluice.flow.window-headroom=0.5 | sluice.flow.window-headroom",
         "sluice.flow.window-hysteresis=0.95 | sluice.flow.window-hysteresis",
         "sluice.flow.window-interval=1ms | sluice.flow.window-interval",
+        "sluice.flow.knee-tolerance=0.9 | sluice.flow.knee-tolerance",
+        "sluice.flow.knee-hold=100ms | sluice.flow.knee-hold",
         "sluice.batch.max-size=0 | sluice.batch.max-size",
         "sluice.batch.max-wait=0ms | sluice.batch.max-wait",
         "sluice.retry.initial-backoff=0ms | sluice.retry.initial-backoff",
