@@ -197,14 +197,34 @@ public final class PostgresProgress implements ProgressStore {
      * ends the statement on the server too, which would otherwise keep waiting for its lock, and
      * holding what it locked, up to the claim timeout.
      */
+    /** How long an abort waits for the cancel request before it aborts the connection anyway. */
+    static final Duration CANCEL_WAIT = Duration.ofMillis(500);
+
+    /**
+     * Cancels the claim's statement on the server, then aborts its connection. In that order: the
+     * driver sends no cancel request for a connection already aborted, and a statement waiting on a
+     * lock would then hold its server session until the lock timeout. The cancel is waited for
+     * {@link #CANCEL_WAIT} at most; the connection is aborted in any case.
+     */
     private static void cutShort(Connection connection, PGConnection server) {
-        Thread.ofVirtual().name("sluice-claim-cancel").start(() -> {
+        Thread cancel = Thread.ofVirtual().name("sluice-claim-cancel").start(() -> {
             try {
                 server.cancelQuery();
             } catch (SQLException | RuntimeException e) {
                 log.debug("cancelling the claim's statement failed: {}", e.getMessage());
+            } finally {
+                abortQuietly(connection);
             }
         });
+        try {
+            cancel.join(CANCEL_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        abortQuietly(connection);
+    }
+
+    private static void abortQuietly(Connection connection) {
         try {
             connection.abort(Runnable::run);
         } catch (SQLException | RuntimeException e) {
