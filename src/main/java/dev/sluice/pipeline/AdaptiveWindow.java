@@ -28,7 +28,9 @@ package dev.sluice.pipeline;
  *         <li><em>At the knee</em>: a step that costs more than that in two samples in a row (one
  *             may be a neighbour's noise) goes back to the last window that kept λ, which holds
  *             for {@code kneeHoldNanos}; then one step up starts the search again, so a stage that
- *             got faster (or slower) moves the knee with it.</li>
+ *             got faster (or slower) moves the knee with it. Should λ fall by more than twice the
+ *             tolerance during the hold (a stage that slowed down, so the window may limit now),
+ *             the hold ends at once and the window climbs again.</li>
  *       </ol>
  *       Two samples below the knee per search are the price: about a fifth of the throughput for
  *       two samples in {@code kneeHold}. A stage that slows down while the window grows makes λ
@@ -272,6 +274,14 @@ public final class AdaptiveWindow {
                 return hold(nowNanos, lastGood, rate, wMillis, needed);
             }
             case HOLDING -> {
+                if (rate < bestRate * (1 - 2 * tolerance)) {
+                    // λ fell while the window stayed: the stage slowed (W grew) and the window may
+                    // limit now, so the hold ends and the window climbs again while λ follows it
+                    phase = Phase.CLIMBING;
+                    previousRate = rate;
+                    int target = clamp(Math.ceil(needed * settings.headroom()));
+                    return new Decision(clamp(Math.max(target, Math.ceil(window * PROBE_GROWTH))), Reason.PROBING, rate, wMillis, needed);
+                }
                 if (nowNanos - holdUntilNanos < 0) {
                     return new Decision(window, Reason.AT_KNEE, rate, wMillis, needed);
                 }
