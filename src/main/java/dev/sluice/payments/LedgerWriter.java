@@ -124,12 +124,10 @@ public final class LedgerWriter implements BatchWriter<Payment> {
             try (ResultSet rows = upsert.executeQuery()) {
                 rows.next();
                 if (rows.getLong(1) == size) {
-                    if (topic == null) {
-                        List<SinkOutcome> outcomes = new ArrayList<>(Collections.nCopies(size, SinkOutcome.WRITTEN));
-                        journal(pg, connection, batch, outcomes, true);
-                        return outcomes;
-                    }
-                    return new ArrayList<>(Collections.nCopies(size, SinkOutcome.WRITTEN));
+                    // every record new: the upsert journalled them unless the batch has several topics
+                    List<SinkOutcome> outcomes = new ArrayList<>(Collections.nCopies(size, SinkOutcome.WRITTEN));
+                    journal(pg, connection, batch, outcomes, topic == null);
+                    return outcomes;
                 }
                 Array stored = rows.getArray(2);
                 inserted = stored == null ? Set.of() : Set.of((String[]) stored.getArray());
